@@ -1,0 +1,63 @@
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hangar::runner {
+
+/// A run's status, with ACR's names (cli.md).
+enum class RunStatus { Queued, Started, Running, Succeeded, Failed, Canceled, Error, Timeout };
+/// A step's status (§2.3), plus Canceled for steps killed by a failure elsewhere (B8).
+enum class StepStatus { Skipped, InProgress, Successful, Failed, Canceled };
+
+std::string toString(RunStatus status);
+std::string toString(StepStatus status);
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+/// An image pushed by the run, as ACR records it.
+struct OutputImage {
+  std::string registry;
+  std::string repository;
+  std::string tag;
+  std::string digest;
+};
+
+/// A base image a build step used (§4.5): runtime = the final stage's origin, buildtime = the others.
+struct ImageDependency {
+  std::string image;  // the built image (one entry per tag)
+  OutputImage runtime;
+  std::vector<OutputImage> buildtime;
+};
+
+/// What happened to one step.
+struct StepRecord {
+  std::string id;
+  StepStatus status = StepStatus::Skipped;
+  std::optional<int> exitCode;
+  std::optional<TimePoint> startTime;
+  std::optional<TimePoint> finishTime;
+  std::string error;  // why it failed, secrets masked
+};
+
+/// The record of one run: what `--output json` prints and the run store keeps.
+struct RunRecord {
+  std::string id;
+  RunStatus status = RunStatus::Queued;
+  std::vector<StepRecord> steps;
+  std::vector<OutputImage> outputImages;
+  std::vector<ImageDependency> dependencies;
+  std::string error;
+  std::optional<TimePoint> startTime;
+  std::optional<TimePoint> finishTime;
+
+  nlohmann::json toJson() const;
+};
+
+/// RFC 3339 UTC with milliseconds, e.g. "2026-11-25T08:00:00.123Z".
+std::string formatTime(TimePoint time);
+
+}  // namespace hangar::runner

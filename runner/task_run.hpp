@@ -1,0 +1,45 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "config/task.hpp"
+#include "runner/log_sink.hpp"
+#include "runner/process_launcher.hpp"
+#include "runner/run_record.hpp"
+
+namespace hangar::runner {
+
+/// Which container engine runs the steps and how; the defaults work as root on Debian 12
+/// (buildah with vfs storage and chroot isolation, no daemon).
+struct EngineSettings {
+  std::string kind = "buildah";  // buildah | docker
+  std::string binary;            // empty = same as kind
+  std::string storageDriver = "vfs";
+  std::string isolation = "chroot";
+};
+
+/// Everything one run needs, already resolved: the rendered task, where it runs, and how.
+struct RunRequest {
+  config::Task task;
+  std::string runId;
+  std::filesystem::path contextDir;  // the build context; empty = none (/dev/null)
+  std::string registry;              // $Registry, may be empty
+  EngineSettings engine;
+  std::filesystem::path workRoot;                    // the run's scratch space: workspace, auth file
+  std::optional<std::filesystem::path> dockerConfig;  // credentials source (config.json); none = default
+  std::map<std::string, std::string> mirrors;         // registry host -> mirror prefix
+  int timeoutSeconds = 3600;                          // the whole run
+  std::vector<std::string> secretValues;              // masked as *** in every log line and record
+};
+
+/// Runs one task: prepares the workspace and credentials, runs the steps (file order / `when`
+/// graph), records each step and pushed image, and removes every container it made, however the
+/// run ends. Never throws for a failing step: the record says what failed.
+RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink& log, std::stop_token stop);
+
+}  // namespace hangar::runner
