@@ -1,0 +1,24 @@
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace hangar::agent::cli {
+
+/// What a verb does once its options are parsed; returns the process exit code.
+using VerbAction = std::function<int()>;
+
+/// Parses the command line, runs the chosen verb and returns its exit code (cli.md).
+int main(int argc, char** argv);
+
+// One function per verb, each in its own file: it adds the verb's options to `app` and sets
+// `action` when the verb is chosen.
+void addRunOnceVerb(CLI::App& app, VerbAction& action);
+void addBuildVerb(CLI::App& app, VerbAction& action);
+void addValidateVerb(CLI::App& app, VerbAction& action);
+void addRenderVerb(CLI::App& app, VerbAction& action);
+
+}  // namespace hangar::agent::cli

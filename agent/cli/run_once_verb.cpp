@@ -1,0 +1,34 @@
+#include <CLI/CLI.hpp>
+#include <memory>
+
+#include "agent/cli/cli.hpp"
+#include "agent/cli/run_flags.hpp"
+#include "agent/run_once.hpp"
+#include "agent/stop_signals.hpp"
+
+namespace hangar::agent::cli {
+
+void addRunOnceVerb(CLI::App& app, VerbAction& action) {
+  auto flags = std::make_shared<RunFlags>();
+  auto* verb =
+      app.add_subcommand("run-once", "Run one multi-step task now, in the foreground (like az acr run)");
+  RunOnceOptions& o = flags->base;
+  verb->add_option("-f,--file", o.taskFile, "Task file, looked up in the context first")
+      ->capture_default_str();
+  verb->add_option("--cmd", o.command, "Run one command step instead of a task file: 'IMAGE [ARGS]'");
+  verb->add_option("--set", o.sets, "A template value (K=V), repeatable; {{.Values.K}}");
+  verb->add_option("--set-secret", o.secretSets, "A secret template value (K=V), masked in every log");
+  verb->add_option("--values", o.valuesFile,
+                   "A YAML file of template values, looked up in the context first");
+  verb->add_option("context", o.context, "The build context: a directory, or /dev/null for none")->required();
+  flags->addTo(*verb);
+  verb->callback([flags, &action] {
+    RunOnceOptions options = flags->options();
+    action = [options] {
+      StopSignals signals;
+      return runOnce(options, signals.token());
+    };
+  });
+}
+
+}  // namespace hangar::agent::cli

@@ -1,0 +1,34 @@
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "agent/cli/cli.hpp"
+#include "agent/task_check.hpp"
+
+namespace hangar::agent::cli {
+namespace {
+
+// What `hangar validate` parses.
+struct ValidateFlags {
+  std::vector<std::string> files;
+  RunOnceOptions options;
+};
+
+}  // namespace
+
+void addValidateVerb(CLI::App& app, VerbAction& action) {
+  auto flags = std::make_shared<ValidateFlags>();
+  auto* verb =
+      app.add_subcommand("validate", "Check task files; print FILE:LINE:COL: error: ... for each problem");
+  verb->add_option("files", flags->files, "Task files")->required();
+  verb->add_option("--set", flags->options.sets, "A template value (K=V), repeatable");
+  verb->add_option("--values", flags->options.valuesFile, "A YAML file of template values");
+  verb->add_option("--registry,-r", flags->options.registry, "The registry $Registry stands for");
+  verb->add_option("--context", flags->options.context,
+                   "Context directory for alias src files (default: none)");
+  verb->callback([flags, &action] {
+    action = [flags] { return validateTaskFiles(flags->files, flags->options, std::cout, std::cerr); };
+  });
+}
+
+}  // namespace hangar::agent::cli

@@ -1,0 +1,57 @@
+#include "agent/run_once.hpp"
+
+#include <iostream>
+
+#include "agent/exit_code.hpp"
+#include "agent/run_id.hpp"
+#include "agent/state_dir.hpp"
+#include "agent/task_preparation.hpp"
+#include "agent/usage_error.hpp"
+#include "config/task_loader.hpp"
+#include "runner/console_log.hpp"
+#include "runner/run_summary.hpp"
+
+namespace hangar::agent {
+
+int runOnce(const RunOnceOptions& options, std::stop_token stop) {
+  std::ostream& logStream = options.jsonOutput ? std::cerr : std::cout;
+  std::filesystem::path stateDir = options.stateDir ? *options.stateDir : defaultStateDir();
+  std::string runId = RunIdGenerator(stateDir).next();
+
+  PreparedTask prepared;
+  config::LoadedTask loaded;
+  try {
+    prepared = prepareTask(options, runId);
+    loaded = config::loadTask(prepared.load);
+  } catch (const UsageError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const config::TaskError& e) {
+    std::cerr << e.diagnostics().str();
+    return kExitUsage;
+  }
+  std::cerr << loaded.diagnostics.str();  // warnings only: errors threw above
+
+  runner::RunRequest request;
+  request.task = std::move(loaded.task);
+  request.runId = runId;
+  request.contextDir = prepared.contextDir;
+  request.registry = options.registry;
+  request.engine = options.engine;
+  request.workRoot = stateDir / "runs";
+  if (options.authFile) request.dockerConfig = std::filesystem::path(*options.authFile);
+  request.mirrors = options.mirrors;
+  request.timeoutSeconds = options.timeoutSeconds;
+  request.secretValues = prepared.secretValues;
+
+  runner::ConsoleLog console(logStream);
+  runner::MaskingLog log(console, request.secretValues);
+  auto launcher = runner::makeSystemProcessLauncher();
+  runner::RunRecord record = runner::runTask(request, *launcher, log, stop);
+
+  log.info(runner::renderRunSummary(record));
+  if (options.jsonOutput) std::cout << record.toJson().dump(2) << std::endl;
+  return record.status == runner::RunStatus::Succeeded ? kExitSuccess : kExitFailed;
+}
+
+}  // namespace hangar::agent

@@ -1,0 +1,25 @@
+#include "agent/state_dir.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace hangar::agent {
+
+std::filesystem::path defaultStateDir() {
+  std::filesystem::path dir;
+  if (const char* explicitDir = std::getenv("HANGAR_STATE_DIR"); explicitDir && *explicitDir) {
+    dir = explicitDir;
+  } else if (geteuid() == 0) {
+    dir = "/var/lib/hangar";
+  } else if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) {
+    dir = std::filesystem::path(xdg) / "hangar";
+  } else {
+    const char* home = std::getenv("HOME");
+    dir = std::filesystem::path(home && *home ? home : "/tmp") / ".local/state/hangar";
+  }
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+}  // namespace hangar::agent

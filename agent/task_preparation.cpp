@@ -1,0 +1,122 @@
+#include "agent/task_preparation.hpp"
+
+#include <sys/utsname.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "agent/usage_error.hpp"
+#include "config/values.hpp"
+
+namespace hangar::agent {
+namespace fs = std::filesystem;
+namespace {
+
+std::string readFile(const fs::path& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("cannot read " + what + " '" + path.string() + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool isRemoteContext(const std::string& context) {
+  return context.find("://") != std::string::npos || context.rfind("git@", 0) == 0;
+}
+
+// -f is looked up in the context first, then relative to the working directory (like az acr run).
+fs::path resolveInContext(const std::string& file, const fs::path& contextDir) {
+  fs::path path(file);
+  if (path.is_absolute()) return path;
+  if (!contextDir.empty() && fs::exists(contextDir / path)) return contextDir / path;
+  return path;
+}
+
+std::string utcRunDate() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%d-%H%M%Sz", &utc);
+  return buffer;
+}
+
+std::string goArchitecture() {
+  utsname name{};
+  if (uname(&name) != 0) return "amd64";
+  std::string machine = name.machine;
+  if (machine == "x86_64") return "amd64";
+  if (machine == "aarch64") return "arm64";
+  if (machine.rfind("arm", 0) == 0) return "arm";
+  if (machine == "i686" || machine == "i386") return "386";
+  return machine;
+}
+
+std::string secretValueOf(const std::string& pair) {
+  auto equals = pair.find('=');
+  return equals == std::string::npos ? std::string() : pair.substr(equals + 1);
+}
+
+}  // namespace
+
+std::string registryShortName(const std::string& registry) { return registry.substr(0, registry.find('.')); }
+
+PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId) {
+  PreparedTask prepared;
+  if (options.context.empty()) throw UsageError("a context is required: a directory, or /dev/null for none");
+  if (isRemoteContext(options.context))
+    throw UsageError("context '" + options.context +
+                     "': git and URL contexts are not supported yet; use a local directory or /dev/null");
+  if (options.context != "/dev/null") {
+    if (!fs::is_directory(options.context))
+      throw UsageError("context '" + options.context + "' is not a directory (use /dev/null for none)");
+    prepared.contextDir = fs::absolute(options.context);
+  }
+
+  config::LoadOptions& load = prepared.load;
+  load.contextDir = prepared.contextDir;
+  if (options.taskText) {
+    load.fileName = options.taskFile;
+    load.text = *options.taskText;
+  } else if (options.command) {
+    load.fileName = "--cmd";
+    load.text = config::commandTaskText(*options.command, options.timeoutSeconds);
+  } else {
+    fs::path file = resolveInContext(options.taskFile, prepared.contextDir);
+    load.fileName = file.string();
+    load.text = readFile(file, "task file");
+  }
+
+  nlohmann::json values = nlohmann::json::object();
+  if (options.valuesFile) {
+    fs::path file = resolveInContext(*options.valuesFile, prepared.contextDir);
+    try {
+      values = config::loadValuesFile(file);
+    } catch (const std::exception& e) {
+      throw UsageError(e.what());
+    }
+  }
+  std::vector<std::string> sets = options.sets;
+  sets.insert(sets.end(), options.secretSets.begin(), options.secretSets.end());
+  try {
+    values = config::mergeValues(values, config::parseSetValues(sets));
+  } catch (const std::exception& e) {
+    throw UsageError(std::string("--set: ") + e.what());
+  }
+  for (const auto& pair : options.secretSets)
+    if (auto value = secretValueOf(pair); !value.empty()) prepared.secretValues.push_back(value);
+
+  config::RunVariables& run = load.data.run;
+  run.id = runId;
+  run.sharedVolume = "hangar_vol_" + runId;
+  run.registry = options.registry;
+  run.registryName = registryShortName(options.registry);
+  run.date = utcRunDate();
+  run.architecture = goArchitecture();
+  load.data.values = std::move(values);
+  return prepared;
+}
+
+}  // namespace hangar::agent

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "agent/run_options.hpp"
+#include "config/task_loader.hpp"
+
+namespace hangar::agent {
+
+/// A task ready to load: its text and file name, its context, and what its templates see.
+struct PreparedTask {
+  config::LoadOptions load;
+  std::filesystem::path contextDir;       // empty for /dev/null
+  std::vector<std::string> secretValues;  // values to mask everywhere (--set-secret, --secret)
+};
+
+/// Reads the task file (or builds the --cmd task), the values file and --set pairs, and fills the
+/// run variables. Throws UsageError naming the file or flag at fault.
+PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId);
+
+/// The registry's short name: "myreg" for "myreg.azurecr.io", the host for "127.0.0.1:5000".
+std::string registryShortName(const std::string& registry);
+
+}  // namespace hangar::agent
