@@ -1,0 +1,172 @@
+#include "tests/support/busybox_image.hpp"
+
+#include <elf.h>
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <fstream>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "tests/support/command.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace hangar::test {
+namespace {
+
+constexpr const char* kBusybox = "/bin/busybox";
+constexpr auto kBuildTimeout = std::chrono::minutes(5);
+
+/// True when the ELF file has a PT_INTERP program header, i.e. needs a dynamic loader.
+bool has_interpreter(const std::filesystem::path& file) {
+  if (!std::filesystem::is_regular_file(file))
+    throw std::runtime_error(file.string() + " is not a regular file");
+  std::ifstream in(file, std::ios::binary);
+  Elf64_Ehdr header{};
+  if (!in.read(reinterpret_cast<char*>(&header), sizeof(header)) ||
+      std::string_view(reinterpret_cast<const char*>(header.e_ident), 4) != ELFMAG ||
+      header.e_ident[EI_CLASS] != ELFCLASS64) {
+    throw std::runtime_error(file.string() + " is not a 64-bit ELF executable");
+  }
+  for (int i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr program{};
+    in.seekg(
+        static_cast<std::streamoff>(header.e_phoff + static_cast<std::uint64_t>(i) * header.e_phentsize));
+    if (!in.read(reinterpret_cast<char*>(&program), sizeof(program))) {
+      throw std::runtime_error(file.string() + ": truncated ELF program headers");
+    }
+    if (program.p_type == PT_INTERP) return true;
+  }
+  return false;
+}
+
+/// FNV-1a, 64 bits: a stable cache key across processes and runs.
+std::string stable_hash(const std::string& text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  std::ostringstream hex;
+  hex << std::hex << std::setw(16) << std::setfill('0') << hash;
+  return hex.str();
+}
+
+std::string busybox_identity(const std::filesystem::path& busybox) {
+  struct stat info {};
+  if (::stat(busybox.c_str(), &info) != 0) throw std::runtime_error("cannot stat " + busybox.string());
+  return std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
+         std::to_string(info.st_mtim.tv_nsec);
+}
+
+std::vector<std::string> with(std::vector<std::string> command, std::initializer_list<std::string> more) {
+  command.insert(command.end(), more);
+  return command;
+}
+
+}  // namespace
+
+bool is_statically_linked(const std::filesystem::path& file) { return !has_interpreter(file); }
+
+std::vector<std::string> buildah_command() { return {"buildah", "--storage-driver", "vfs"}; }
+
+std::filesystem::path static_busybox() {
+  if (!std::filesystem::exists(kBusybox)) {
+    throw std::runtime_error(std::string(kBusybox) + " is missing: apt-get install busybox-static");
+  }
+  if (!is_statically_linked(kBusybox)) {
+    throw std::runtime_error(
+        std::string(kBusybox) +
+        " is dynamically linked and cannot run FROM scratch: apt-get install busybox-static");
+  }
+  return kBusybox;
+}
+
+std::string busybox_dockerfile(const BusyboxImageSpec& spec) {
+  std::ostringstream text;
+  text << "FROM scratch\n"
+          "COPY busybox /bin/busybox\n"
+          "RUN [\"/bin/busybox\", \"sh\", \"-c\", \"/bin/busybox mkdir -p /sbin /usr/bin /usr/sbin /tmp "
+          "/root && "
+          "/bin/busybox --install -s\"]\n"
+          "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n";
+  if (!spec.files.empty()) text << "COPY rootfs/ /\n";
+  for (const auto& entry : spec.env) text << "ENV " << entry << "\n";
+  if (!spec.workdir.empty()) text << "WORKDIR " << spec.workdir << "\n";
+  if (!spec.entrypoint.empty()) text << "ENTRYPOINT " << nlohmann::json(spec.entrypoint).dump() << "\n";
+  if (!spec.cmd.empty()) text << "CMD " << nlohmann::json(spec.cmd).dump() << "\n";
+  return text.str();
+}
+
+std::string build_busybox_image(const BusyboxImageSpec& spec) {
+  if (spec.name.empty() ||
+      spec.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+    throw std::invalid_argument("busybox image name must match [a-z0-9-]+: '" + spec.name + "'");
+  }
+  const auto busybox = static_busybox();
+  const std::string dockerfile = busybox_dockerfile(spec);
+  std::string key = dockerfile + "\n" + busybox_identity(busybox);
+  for (const auto& [path, content] : spec.files) key += "\n" + path + "\n" + content;
+  const std::string reference = "localhost/hangar-test/" + spec.name + ":" + stable_hash(key);
+
+  if (run_command(with(buildah_command(), {"inspect", "--type", "image", reference})).exit_code == 0) {
+    return reference;
+  }
+
+  TempDir context("hangar-image");
+  std::filesystem::copy_file(busybox, context.path() / "busybox");
+  for (const auto& [path, content] : spec.files) {
+    if (path.empty() || path.front() != '/') {
+      throw std::invalid_argument("image file path must be absolute: '" + path + "'");
+    }
+    context.write("rootfs" + path, content,
+                  std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                      std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                      std::filesystem::perms::others_exec);
+  }
+  context.write("Dockerfile", dockerfile);
+  CommandOptions options;
+  options.timeout = kBuildTimeout;
+  run_checked(with(buildah_command(), {"build", "--isolation", "chroot", "--quiet", "-t", reference, "-f",
+                                       (context.path() / "Dockerfile").string(), context.path().string()}),
+              options);
+  return reference;
+}
+
+std::string push_image(const std::string& local_reference, const std::string& destination) {
+  TempDir scratch("hangar-push");
+  const auto digest_file = scratch.path() / "digest";
+  CommandOptions options;
+  options.timeout = kBuildTimeout;
+  run_checked(with(buildah_command(), {"push", "--tls-verify=false", "--quiet", "--digestfile",
+                                       digest_file.string(), local_reference, "docker://" + destination}),
+              options);
+  std::string digest = read_file(digest_file);
+  while (!digest.empty() && (digest.back() == '\n' || digest.back() == ' ')) digest.pop_back();
+  return digest;
+}
+
+std::string build_and_push_busybox_image(const BusyboxImageSpec& spec, const std::string& destination) {
+  return push_image(build_busybox_image(spec), destination);
+}
+
+CommandResult run_in_image(const std::string& local_reference, const std::vector<std::string>& argv) {
+  const auto created =
+      run_checked(with(buildah_command(), {"from", "--quiet", "--pull-never", local_reference}));
+  const std::string container = created.out.substr(0, created.out.find('\n'));
+  std::vector<std::string> run = with(buildah_command(), {"run", "--isolation", "chroot", container, "--"});
+  run.insert(run.end(), argv.begin(), argv.end());
+  CommandResult result;
+  try {
+    result = run_command(run);
+  } catch (...) {
+    run_command(with(buildah_command(), {"rm", container}));
+    throw;
+  }
+  run_checked(with(buildah_command(), {"rm", container}));
+  return result;
+}
+
+}  // namespace hangar::test
