@@ -92,8 +92,10 @@ const char* kindName(StepKind kind) {
 /// Reads a step's fields; one instance per step.
 class StepReader {
  public:
-  StepReader(YamlReader& reader, const YAML::Node& node, std::size_t index) : r_(reader), node_(node) {
-    parsed_.step.position = r_.position(node);
+  StepReader(YamlReader& reader, const YAML::Node& node, std::size_t index,
+             const SourcePosition& listPosition)
+      : r_(reader), node_(node) {
+    parsed_.step.position = r_.position(node, listPosition);
     parsed_.step.id = "acb_step_" + std::to_string(index);
     parsed_.step.timeout = 0;  // "not given": the task's stepTimeout applies
     parsed_.idPosition = parsed_.step.position;
@@ -404,8 +406,9 @@ void checkEnvEntries(const std::vector<PositionedString>& entries, Diagnostics& 
   }
 }
 
-ParsedStep parseStep(YamlReader& reader, const YAML::Node& node, std::size_t index) {
-  return StepReader(reader, node, index).read();
+ParsedStep parseStep(YamlReader& reader, const YAML::Node& node, std::size_t index,
+                     const SourcePosition& listPosition) {
+  return StepReader(reader, node, index, listPosition).read();
 }
 
 std::string withDefaultTag(std::string_view image) {

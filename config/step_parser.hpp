@@ -27,7 +27,9 @@ extern const std::vector<std::string_view> kStepKeys;
 /// Reads the step at `index` of `steps:` and checks what can be checked within the step alone:
 /// types, exactly one of build/cmd/push, non-negative counts, id syntax, cache value, mounts,
 /// `when` syntax and env entry syntax. Errors and warnings go to the reader's diagnostics.
-ParsedStep parseStep(YamlReader& reader, const YAML::Node& node, std::size_t index);
+/// `listPosition` (the `steps:` list) stands in for a step without a position of its own (`- ` alone).
+ParsedStep parseStep(YamlReader& reader, const YAML::Node& node, std::size_t index,
+                     const SourcePosition& listPosition);
 
 /// Reports each env entry that is not NAME=VALUE with a non-empty NAME; never quotes the entry,
 /// whose value may be a rendered secret.

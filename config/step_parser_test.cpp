@@ -168,6 +168,9 @@ TEST(StepParser, NoneOfBuildPushCmdIsAnError) {
   EXPECT_TRUE(hasError(result, 3, 5, "step 'lonely' has no 'cmd', 'build' or 'push'"));
   EXPECT_TRUE(hasError(result, 5, 5, "step 'acb_step_2' has no 'cmd', 'build' or 'push'"));
   EXPECT_TRUE(hasError(parse("steps:\n  - just a string\n"), 2, 5, "each step must be a map"));
+  EXPECT_TRUE(hasError(parse("steps:\n  - cmd: x\n  -\n"), 2, 3,
+                       "each step must be a map of properties such as "
+                       "'cmd: ...', got nothing"));
 }
 
 TEST(StepParser, NegativeCountsAreErrors) {

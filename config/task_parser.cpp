@@ -323,13 +323,13 @@ class TaskReader {
     }
     if (!r_.expectList(v, "steps", at)) return;
     std::size_t index = 0;
-    for (const YAML::Node& item : v) steps_.push_back(parseStep(r_, item, index++));
+    for (const YAML::Node& item : v) steps_.push_back(parseStep(r_, item, index++, r_.position(v, at)));
   }
 
   void checkVersion() {
     const std::string lower = lowercase(task_.version);
     if (std::find(kVersions.begin(), kVersions.end(), lower) != kVersions.end()) return;
-    diag().error(versionPosition_.file.empty() ? SourcePosition{r_.file()} : versionPosition_,
+    diag().error(versionPosition_.line > 0 ? versionPosition_ : SourcePosition{r_.file()},
                  "invalid version '" + task_.version + "': use v1.1.0 (aliases on), v1.0.0 or 1.0-preview-1");
   }
 

@@ -398,6 +398,16 @@ TEST(TaskParserConformance, BuildTestUpdateHelloWorld) {
             "helloworld.image=$Registry/hello-world:$ID\n");
 }
 
+TEST(TaskParserConformance, AcrBuilderBuildxTestdata) {
+  const auto path = kConformance / "acr-builder/graph/testdata/buildx.yaml";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "missing " << path;
+  ParseResult result = parseFile(path);
+  ASSERT_TRUE(result.task.has_value()) << result.diagnostics.str();
+  ASSERT_EQ(result.task->steps.size(), 3u);
+  for (const Step& step : result.task->steps) EXPECT_TRUE(step.cache) << step.id;  // "enabled", "Enabled"
+  EXPECT_EQ(result.task->steps[2].id, "myCustomStepID");
+}
+
 TEST(TaskParserConformance, AcrBuilderGraphTestdata) {
   const auto path = kConformance / "acr-builder/graph/testdata/acb.yaml";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "missing " << path;

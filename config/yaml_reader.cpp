@@ -22,10 +22,10 @@ bool isTagged(const YAML::Node& node, std::string_view tag) {
 
 SourcePosition YamlReader::position(const YAML::Node& node, const SourcePosition& fallback) const {
   // A null value's mark points at the next token, which may be lines below; use the key's place.
-  if (!node.IsDefined() || node.IsNull())
-    return fallback.file.empty() ? SourcePosition{lines_.file} : fallback;
+  const SourcePosition otherwise = fallback.line > 0 ? fallback : SourcePosition{lines_.file};
+  if (!node.IsDefined() || node.IsNull()) return otherwise;
   const YAML::Mark mark = node.Mark();
-  if (mark.is_null() || mark.line < 0) return fallback.file.empty() ? SourcePosition{lines_.file} : fallback;
+  if (mark.is_null() || mark.line < 0) return otherwise;
   return lines_.map(mark.line + 1, mark.column + 1);
 }
 

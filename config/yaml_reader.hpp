@@ -30,7 +30,8 @@ class YamlReader {
   Diagnostics& diagnostics() { return diagnostics_; }
   const std::string& file() const { return lines_.file; }
 
-  /// The original position of a node; `fallback` when the node has no mark of its own.
+  /// The original position of a node; `fallback` (when it has a line) for a node without a mark of
+  /// its own, such as a null value.
   SourcePosition position(const YAML::Node& node, const SourcePosition& fallback = {}) const;
 
   /// The handler of one map entry: its key, the key's position and its value. Returns false when the
