@@ -36,6 +36,8 @@ using OutputHandler = std::function<void(std::string_view chunk)>;
 
 /// A started child process that lives in its own process group: kill() signals the whole group,
 /// so everything the child started (buildah's chroot runtime, the container's processes) ends too.
+/// The group ends with its leader: when the child exits, whatever it left running is killed and
+/// reaped, as a container's processes end with its main process. Destroying a running one kills it.
 class RunningProcess {
  public:
   virtual ~RunningProcess() = default;
