@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hangar::runner {
@@ -15,6 +16,9 @@ enum class StepStatus { Skipped, InProgress, Successful, Failed, Canceled };
 
 std::string toString(RunStatus status);
 std::string toString(StepStatus status);
+/// The inverse of toString; nothing for an unknown name.
+std::optional<RunStatus> parseRunStatus(std::string_view name);
+std::optional<StepStatus> parseStepStatus(std::string_view name);
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -54,10 +58,18 @@ struct RunRecord {
   std::optional<TimePoint> startTime;
   std::optional<TimePoint> finishTime;
 
+  /// The shape of cli.md `--output json`: absent times and exit codes are null; a step's `error`
+  /// only appears when it is set.
   nlohmann::json toJson() const;
+  /// Reads what toJson() wrote (the run store keeps it). Throws std::invalid_argument naming the
+  /// offending field, e.g. "run record: steps[1].status: unknown step status 'Done'".
+  static RunRecord fromJson(const nlohmann::json& json);
 };
 
 /// RFC 3339 UTC with milliseconds, e.g. "2026-11-25T08:00:00.123Z".
 std::string formatTime(TimePoint time);
+/// Parses an RFC 3339 time ("2026-11-25T08:00:00.123Z", any offset, up to nanoseconds); nothing
+/// when the text is not one.
+std::optional<TimePoint> parseTime(std::string_view text);
 
 }  // namespace hangar::runner
