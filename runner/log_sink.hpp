@@ -14,6 +14,10 @@ class LogSink {
   virtual void info(std::string_view line) = 0;
   /// Raw output of a step's process, in chunks of any size.
   virtual void output(std::string_view stepId, std::string_view chunk) = 0;
+  /// The step's process has ended and will write no more: a sink emits what it still holds for it
+  /// (a partial line, bytes that might have begun a secret). The runner calls it once per step
+  /// that was started, before the step's end line.
+  virtual void stepFinished(std::string_view stepId) { (void)stepId; }
 };
 
 }  // namespace hangar::runner
