@@ -33,6 +33,7 @@ struct RunRequest {
   std::filesystem::path workRoot;                    // the run's scratch space: workspace, auth file
   std::optional<std::filesystem::path> dockerConfig;  // credentials source (config.json); none = default
   std::map<std::string, std::string> mirrors;         // registry host -> mirror prefix
+  std::vector<std::string> insecureRegistries;        // hosts reached over plain HTTP besides loopback ones
   int timeoutSeconds = 3600;                          // the whole run
   std::vector<std::string> secretValues;              // masked as *** in every log line and record
 };
