@@ -1,0 +1,473 @@
+#include "runner/step_executor.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "registry/image_reference.hpp"
+
+namespace hangar::runner {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr int kPushAttempts = 3;
+constexpr milliseconds kPushBackoffBase{250};
+constexpr milliseconds kPushBackoffCap{5000};
+constexpr milliseconds kRemoveTimeout{60000};
+
+BuildahRunContext engineContext(const RunRequest& request, const Workspace& workspace) {
+  BuildahRunContext context;
+  context.runId = request.runId;
+  context.workspace = workspace.workspace();
+  context.authFile = workspace.authFile();
+  context.registriesConf = workspace.registriesConf();
+  for (const auto& step : request.task.steps) context.hostAliases.push_back(step.id);
+  context.insecureRegistries = request.insecureRegistries;
+  context.secretValues = request.secretValues;
+  return context;
+}
+
+std::string elapsedSeconds(Clock::time_point since) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6f", std::chrono::duration<double>(Clock::now() - since).count());
+  return text;
+}
+
+std::string trim(std::string text) {
+  const auto isSpace = [](unsigned char c) { return std::isspace(c) != 0; };
+  text.erase(text.begin(), std::find_if_not(text.begin(), text.end(), isSpace));
+  text.erase(std::find_if_not(text.rbegin(), text.rend(), isSpace).base(), text.end());
+  return text;
+}
+
+// Every occurrence of a secret value becomes "***" (longer secrets first, so a secret that contains
+// another is masked whole).
+std::string maskText(std::string text, std::vector<std::string> secrets) {
+  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  for (const auto& secret : secrets) {
+    if (secret.empty()) continue;
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
+      text.replace(at, secret.size(), "***");
+    }
+  }
+  return text;
+}
+
+// Why a process failed, for an error message.
+std::string reasonOf(const ProcessResult& result) {
+  if (!result.error.empty()) return result.error;
+  if (result.timedOut) return "timed out";
+  if (result.canceled) return "canceled";
+  return "exit status " + std::to_string(result.exitCode);
+}
+
+StepStatus statusOf(StepEnd end) {
+  switch (end) {
+    case StepEnd::Succeeded:
+    case StepEnd::Ignored:
+      return StepStatus::Successful;
+    case StepEnd::Canceled:
+      return StepStatus::Canceled;
+    default:
+      return StepStatus::Failed;
+  }
+}
+
+}  // namespace
+
+StepExecutor::StepExecutor(const RunRequest& request, const Workspace& workspace, ProcessLauncher& launcher,
+                           LogSink& log, Clock::time_point runDeadline)
+    : request_(request),
+      workspace_(workspace),
+      launcher_(launcher),
+      log_(log),
+      runDeadline_(runDeadline),
+      engine_(request.engine, engineContext(request, workspace)) {}
+
+StepExecutor::~StepExecutor() { cleanup(); }
+
+std::string StepExecutor::mask(std::string text) const {
+  return maskText(std::move(text), request_.secretValues);
+}
+
+StepResult StepExecutor::run(const config::Step& step, std::stop_token stop) {
+  StepResult result;
+  result.record.id = step.id;
+  std::string directory;
+  if (step.kind != config::StepKind::Push && !step.disableWorkingDirectoryOverride) {
+    directory = containerWorkingDirectory(step.workingDirectory, request_.task.workingDirectory);
+  }
+  log_.info("Executing step ID: " + step.id + ". Timeout(sec): " + std::to_string(step.timeout) +
+            ", Working directory: '" + directory + "', Network: 'host'");
+
+  Outcome outcome;
+  const Deadline runOnly{runDeadline_, true, step.timeout};
+  if (step.startDelay > 0) {
+    log_.info("Waiting " + std::to_string(step.startDelay) + " seconds before executing step ID: " + step.id);
+    if (auto cut = pause(std::chrono::seconds(step.startDelay), step, runOnly, stop)) outcome = *cut;
+  }
+  const auto started = Clock::now();
+  result.record.startTime = std::chrono::system_clock::now();
+  result.record.status = StepStatus::InProgress;
+  if (outcome.end == StepEnd::Succeeded) {
+    Deadline deadline{started + std::chrono::seconds(step.timeout), false, step.timeout};
+    if (runDeadline_ < deadline.at) deadline = runOnly;
+    try {
+      switch (step.kind) {
+        case config::StepKind::Build:
+          outcome = runBuild(step, deadline, stop);
+          break;
+        case config::StepKind::Push:
+          outcome = runPush(step, deadline, stop);
+          break;
+        case config::StepKind::Cmd:
+          outcome = runCmd(step, deadline, stop);
+          break;
+      }
+    } catch (const std::exception& e) {
+      // Not a step failure but Hangar's own (e.g. a log sink that throws): still recorded, never lost.
+      outcome = {StepEnd::Failed, "failed to run step ID: " + step.id + ": " + e.what(), std::nullopt};
+    }
+  }
+
+  if (outcome.end == StepEnd::Failed || outcome.end == StepEnd::TimedOut) {
+    if (step.ignoreErrors) outcome.end = StepEnd::Ignored;
+  }
+  result.end = outcome.end;
+  result.record.status = statusOf(outcome.end);
+  result.record.exitCode = outcome.exitCode;
+  result.record.error = mask(outcome.error);
+  result.record.finishTime = std::chrono::system_clock::now();
+  if (!outcome.detached) log_.stepFinished(step.id);
+  const std::string elapsed = " (elapsed time in seconds: " + elapsedSeconds(started) + ")";
+  switch (outcome.end) {
+    case StepEnd::Succeeded:
+      log_.info("Step ID: " + step.id + " marked as successful" + elapsed);
+      break;
+    case StepEnd::Ignored:
+      log_.info("Step ID: " + step.id + " failed but marked as successful because ignoreErrors is set" +
+                elapsed + ": " + result.record.error);
+      break;
+    case StepEnd::Canceled:
+      log_.info("Step ID: " + step.id + " was canceled" + elapsed);
+      break;
+    default:
+      log_.info("Step ID: " + step.id + " marked as failed" + elapsed + ": " + result.record.error);
+      break;
+  }
+  return result;
+}
+
+StepExecutor::Outcome StepExecutor::runWithRetries(const config::Step& step, const Deadline& deadline,
+                                                   std::stop_token stop,
+                                                   const std::function<Outcome(OutputMatcher&)>& attempt) {
+  OutputMatcher matcher(step.retryOnErrors);
+  std::vector<std::string> errors;
+  std::optional<int> failedExitCode;
+  Outcome last;
+  for (int repetition = 0; repetition <= step.repeat; ++repetition) {
+    for (int tryNumber = 0; tryNumber <= step.retries; ++tryNumber) {
+      matcher.reset();
+      last = attempt(matcher);
+      if (last.end != StepEnd::Failed) break;
+      const bool retryable = step.retryOnErrors.empty() || matcher.matched();
+      if (tryNumber == step.retries || !retryable) break;
+      log_.info("Step ID: " + step.id + " failed during run, waiting " + std::to_string(step.retryDelay) +
+                " seconds before retrying (attempt " + std::to_string(tryNumber + 2) + " of " +
+                std::to_string(step.retries + 1) + ")...");
+      if (auto cut = pause(std::chrono::seconds(step.retryDelay), step, deadline, stop)) return *cut;
+    }
+    if (last.end == StepEnd::TimedOut || last.end == StepEnd::RunTimedOut || last.end == StepEnd::Canceled) {
+      return last;
+    }
+    if (last.end == StepEnd::Failed) {
+      errors.push_back(last.error);
+      failedExitCode = last.exitCode;
+    }
+  }
+  if (errors.empty()) return last;
+  Outcome failed = last;
+  failed.end = StepEnd::Failed;
+  failed.error = errors.front();
+  for (size_t i = 1; i < errors.size(); ++i) failed.error += "; " + errors[i];
+  failed.exitCode = failedExitCode;
+  return failed;
+}
+
+StepExecutor::Outcome StepExecutor::runBuild(const config::Step& step, const Deadline& deadline,
+                                             std::stop_token stop) {
+  BuildPlan plan;
+  try {
+    plan = engine_.planBuild(step, request_.task.workingDirectory);
+  } catch (const std::invalid_argument& e) {
+    return {StepEnd::Failed, "failed to run step ID: " + step.id + ": " + e.what(), std::nullopt};
+  }
+  for (const auto& warning : plan.warnings) log_.info("Warning: step " + step.id + ": " + warning);
+  if (!fs::is_directory(plan.workingDirectory)) {
+    return {StepEnd::Failed,
+            "failed to run step ID: " + step.id + ": working directory " + plan.workingDirectory.string() +
+                " does not exist in the workspace",
+            std::nullopt};
+  }
+  const ProcessSpec spec = engine_.build(plan);
+  return runWithRetries(step, deadline, stop, [&](OutputMatcher& matcher) {
+    const auto result = runProcess(spec, deadline, stop, [&](std::string_view chunk) {
+      log_.output(step.id, chunk);
+      matcher.feed(chunk);
+    });
+    return classify(result, step, deadline, "failed to run step ID: " + step.id);
+  });
+}
+
+StepExecutor::Outcome StepExecutor::runPush(const config::Step& step, const Deadline& deadline,
+                                            std::stop_token stop) {
+  Outcome last;
+  for (size_t index = 0; index < step.push.size(); ++index) {
+    const std::string& image = step.push[index];
+    registry::ImageReference reference;
+    ProcessSpec spec;
+    const fs::path digestFile = workspace_.digestFile(step.id, index);
+    try {
+      reference = registry::ImageReference::parse(image).withDefaultTag();
+      spec = engine_.push(image, digestFile);
+    } catch (const std::invalid_argument& e) {
+      return {StepEnd::Failed, "failed to push image " + image + ": " + e.what(), std::nullopt};
+    }
+    ProcessResult result;
+    for (int attempt = 0; attempt < kPushAttempts; ++attempt) {
+      log_.info("Pushing image: " + image + ", attempt " + std::to_string(attempt + 1));
+      fs::remove(digestFile);
+      result = runProcess(spec, deadline, stop, [&](std::string_view chunk) { log_.output(step.id, chunk); });
+      last = classify(result, step, deadline, "failed to push image " + image);
+      if (last.end != StepEnd::Failed || attempt + 1 == kPushAttempts) break;
+      const auto backoff = std::min(kPushBackoffBase * (1 << attempt), kPushBackoffCap);
+      if (auto cut = pause(backoff, step, deadline, stop)) return *cut;
+    }
+    if (last.end == StepEnd::Failed) {
+      last.error = "failed to push image " + image + " after " + std::to_string(kPushAttempts) +
+                   " attempts: " + reasonOf(result);
+    }
+    if (last.end != StepEnd::Succeeded) return last;
+
+    std::ifstream in(digestFile);
+    std::stringstream digest;
+    digest << in.rdbuf();
+    const std::string value = trim(digest.str());
+    if (value.empty()) {
+      return {StepEnd::Failed,
+              "failed to push image " + image + ": buildah wrote no digest to " + digestFile.string(),
+              std::nullopt};
+    }
+    log_.info("Pushed image: " + image + ", digest: " + value);
+    std::lock_guard lock(mutex_);
+    outputImages_.push_back({reference.registry, reference.repository, reference.tag, value});
+  }
+  return last;
+}
+
+StepExecutor::Outcome StepExecutor::runCmd(const config::Step& step, const Deadline& deadline,
+                                           std::stop_token stop) {
+  ContainerPlan plan;
+  try {
+    plan = engine_.planContainer(step, request_.task.workingDirectory);
+  } catch (const std::invalid_argument& e) {
+    return {StepEnd::Failed, "failed to run step ID: " + step.id + ": " + e.what(), std::nullopt};
+  }
+  for (const auto& warning : plan.warnings) log_.info("Warning: step " + step.id + ": " + warning);
+  return runWithRetries(step, deadline, stop, [&](OutputMatcher& matcher) {
+    return attemptCmd(step, plan, deadline, stop, matcher);
+  });
+}
+
+StepExecutor::Outcome StepExecutor::attemptCmd(const config::Step& step, const ContainerPlan& plan,
+                                               const Deadline& deadline, std::stop_token stop,
+                                               OutputMatcher& matcher) {
+  const std::string name = engine_.containerName(step.id);
+  const std::string failedTo = "failed to run step ID: " + step.id;
+  bool leftOver;
+  {
+    std::lock_guard lock(mutex_);
+    leftOver = containers_.contains(name);
+  }
+  if (leftOver && !removeContainer(name, step.id)) {
+    return {StepEnd::Failed, failedTo + ": container " + name + " of an earlier attempt cannot be removed",
+            std::nullopt};
+  }
+  const OutputHandler toLog = [&](std::string_view chunk) {
+    log_.output(step.id, chunk);
+    matcher.feed(chunk);
+  };
+
+  const auto created = runProcess(engine_.createContainer(plan, name), deadline, stop, toLog);
+  if (created.ok() || created.timedOut || created.canceled) {
+    std::lock_guard lock(mutex_);
+    containers_.insert(name);  // a killed `buildah from` may have made it already
+  }
+  if (!created.ok())
+    return classify(created, step, deadline, failedTo + ": cannot create a container from " + plan.image);
+
+  std::string inspectOutput;
+  const auto inspected = runProcess(engine_.inspectContainer(name), deadline, stop,
+                                    [&](std::string_view chunk) { inspectOutput.append(chunk); });
+  if (!inspected.ok()) {
+    log_.output(step.id, inspectOutput);
+    return classify(inspected, step, deadline, failedTo + ": cannot inspect container " + name);
+  }
+  ProcessSpec spec;
+  ImageConfig image;
+  try {
+    image = ImageConfig::parseInspectOutput(inspectOutput);
+    spec = engine_.runContainer(plan, name, image);
+    // docker creates a missing working directory; buildah does not, so make it when it is ours.
+    if (auto host = hostPathInWorkspace(plan.effectiveWorkingDirectory(image), workspace_.workspace())) {
+      fs::create_directories(*host);
+    }
+  } catch (const std::exception& e) {
+    return {StepEnd::Failed, failedTo + ": " + e.what(), std::nullopt};
+  }
+
+  log_.info("Launching container with name: " + name);
+  if (plan.detach) return startDetached(step, spec);
+  const auto ran = runProcess(spec, deadline, stop, toLog);
+  Outcome outcome = classify(ran, step, deadline, failedTo);
+  if (!step.keep) removeContainer(name, step.id);
+  return outcome;
+}
+
+StepExecutor::Outcome StepExecutor::startDetached(const config::Step& step, const ProcessSpec& spec) {
+  std::unique_ptr<RunningProcess> process;
+  std::string error;
+  try {
+    process = launcher_.start(spec, [this, id = step.id](std::string_view chunk) { log_.output(id, chunk); });
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!process) {
+    return {StepEnd::Failed, "failed to run step ID: " + step.id + ": cannot start the container: " + error,
+            std::nullopt};
+  }
+  log_.info("Step ID: " + step.id + " runs detached; it is stopped when the run ends");
+  std::lock_guard lock(mutex_);
+  detached_.emplace_back([this, id = step.id, process = std::move(process)](std::stop_token stop) {
+    try {
+      const auto result = process->wait(std::nullopt, stop);
+      log_.stepFinished(id);
+      if (!result.canceled) {
+        log_.info("Detached step ID: " + id + " exited with status " + std::to_string(result.exitCode));
+      }
+    } catch (const std::exception& e) {
+      log_.info("Detached step ID: " + id + ": " + e.what());
+    }
+  });
+  return {StepEnd::Succeeded, "", 0, true};
+}
+
+ProcessResult StepExecutor::runProcess(const ProcessSpec& spec, const Deadline& deadline,
+                                       std::stop_token stop, const OutputHandler& output) {
+  ProcessResult result;
+  if (stop.stop_requested()) {
+    result.canceled = true;
+    return result;
+  }
+  const auto left = std::chrono::duration_cast<milliseconds>(deadline.at - Clock::now());
+  if (left <= milliseconds::zero()) {
+    result.timedOut = true;
+    return result;
+  }
+  std::unique_ptr<RunningProcess> process;
+  try {
+    process = launcher_.start(spec, output);
+  } catch (const std::exception& e) {
+    result.error = e.what();
+    return result;
+  }
+  if (!process) {
+    result.error = "the process launcher started nothing";
+    return result;
+  }
+  return process->wait(left, stop);
+}
+
+StepExecutor::Outcome StepExecutor::timeoutOutcome(const config::Step& step, const Deadline& deadline) const {
+  if (deadline.runs) {
+    return {StepEnd::RunTimedOut,
+            "step " + step.id + " stopped: the run exceeded its timeout of " +
+                std::to_string(request_.timeoutSeconds) + " s",
+            std::nullopt};
+  }
+  return {
+      StepEnd::TimedOut,
+      "step " + step.id + " exceeded its timeout of " + std::to_string(deadline.stepTimeoutSeconds) + " s",
+      std::nullopt};
+}
+
+StepExecutor::Outcome StepExecutor::classify(const ProcessResult& result, const config::Step& step,
+                                             const Deadline& deadline, const std::string& what) const {
+  if (result.canceled) return {StepEnd::Canceled, "step " + step.id + " was canceled", std::nullopt};
+  if (result.timedOut) return timeoutOutcome(step, deadline);
+  if (!result.error.empty()) return {StepEnd::Failed, what + ": " + result.error, std::nullopt};
+  if (result.exitCode != 0) return {StepEnd::Failed, what + ": " + reasonOf(result), result.exitCode};
+  return {StepEnd::Succeeded, "", 0};
+}
+
+std::optional<StepExecutor::Outcome> StepExecutor::pause(milliseconds duration, const config::Step& step,
+                                                         const Deadline& deadline,
+                                                         std::stop_token stop) const {
+  const auto wanted = Clock::now() + duration;
+  const auto until = std::min(wanted, deadline.at);
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  wake.wait_until(lock, stop, until, [] { return false; });
+  if (stop.stop_requested())
+    return Outcome{StepEnd::Canceled, "step " + step.id + " was canceled", std::nullopt};
+  if (deadline.at <= wanted) return timeoutOutcome(step, deadline);
+  return std::nullopt;
+}
+
+bool StepExecutor::removeContainer(const std::string& name, const std::string& stepId) {
+  std::string output;
+  ProcessResult result;
+  try {
+    result = launcher_.run(
+        engine_.removeContainer(name), [&](std::string_view chunk) { output.append(chunk); }, kRemoveTimeout);
+  } catch (const std::exception& e) {
+    result.error = e.what();
+  }
+  if (!result.ok()) {
+    log_.info("Warning: " + (stepId.empty() ? std::string() : "step " + stepId + ": ") +
+              "cannot remove container " + name + " (" + reasonOf(result) + "): " + mask(trim(output)));
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  containers_.erase(name);
+  return true;
+}
+
+void StepExecutor::cleanup() {
+  std::vector<std::jthread> detached;
+  std::set<std::string> containers;
+  {
+    std::lock_guard lock(mutex_);
+    detached.swap(detached_);
+  }
+  for (auto& thread : detached) thread.request_stop();
+  detached.clear();  // joins: each wait() kills its process group and returns
+  {
+    std::lock_guard lock(mutex_);
+    containers = containers_;
+  }
+  for (const auto& name : containers) removeContainer(name, "");
+}
+
+std::vector<OutputImage> StepExecutor::outputImages() const {
+  std::lock_guard lock(mutex_);
+  return outputImages_;
+}
+
+}  // namespace hangar::runner

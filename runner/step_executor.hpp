@@ -1,0 +1,110 @@
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/task.hpp"
+#include "runner/buildah_engine.hpp"
+#include "runner/log_sink.hpp"
+#include "runner/output_matcher.hpp"
+#include "runner/process_launcher.hpp"
+#include "runner/run_record.hpp"
+#include "runner/task_run.hpp"
+#include "runner/workspace.hpp"
+
+namespace hangar::runner {
+
+/// How a step's execution ended; the run (or a graph scheduler) decides what comes next from it.
+enum class StepEnd {
+  Succeeded,    // its dependents may start
+  Ignored,      // failed with ignoreErrors: recorded as successful, its dependents may start
+  Failed,       // failed: the run stops
+  TimedOut,     // exceeded its own timeout: the run stops
+  RunTimedOut,  // the run's timeout passed while it waited or ran: the run ends with Timeout
+  Canceled,     // its stop token was triggered
+};
+
+/// One step's record and how it ended.
+struct StepResult {
+  StepRecord record;
+  StepEnd end = StepEnd::Failed;
+  bool proceed() const { return end == StepEnd::Succeeded || end == StepEnd::Ignored; }
+};
+
+/// Executes single steps of one run with buildah (§4 translated: buildah-notes.md): build, push and
+/// cmd steps with startDelay, timeout (the run's remaining time caps it), retries, retryDelay,
+/// retryOnErrors, repeat, ignoreErrors, detach and keep. run() may be called from several threads at
+/// once, one step each. Every container it creates is remembered; cleanup() kills detached steps and
+/// removes those containers, and the destructor calls it.
+class StepExecutor {
+ public:
+  /// `request`, `workspace`, `launcher` and `log` must outlive the executor.
+  StepExecutor(const RunRequest& request, const Workspace& workspace, ProcessLauncher& launcher, LogSink& log,
+               std::chrono::steady_clock::time_point runDeadline);
+  ~StepExecutor();
+  StepExecutor(const StepExecutor&) = delete;
+  StepExecutor& operator=(const StepExecutor&) = delete;
+
+  /// Runs one step to its end; never throws for a failing step (the result says why).
+  StepResult run(const config::Step& step, std::stop_token stop);
+  /// Stops detached steps (their process groups are killed) and runs `buildah rm` for every
+  /// container still there, logging failures. Safe to call more than once.
+  void cleanup();
+  /// The images pushed so far, with their digests, in push order.
+  std::vector<OutputImage> outputImages() const;
+
+  /// The step's time limit: its own timeout, capped by the run's deadline.
+  struct Deadline {
+    std::chrono::steady_clock::time_point at;
+    bool runs = false;  // true when the run's deadline is the earlier one
+    int stepTimeoutSeconds = 0;
+  };
+  /// How one part of a step ended (a process, a pause, an attempt, the whole step).
+  struct Outcome {
+    StepEnd end = StepEnd::Succeeded;
+    std::string error;
+    std::optional<int> exitCode;
+    bool detached = false;  // a detached container still runs (and writes to the log)
+  };
+
+ private:
+  Outcome runWithRetries(const config::Step& step, const Deadline& deadline, std::stop_token stop,
+                         const std::function<Outcome(OutputMatcher&)>& attempt);
+  Outcome runBuild(const config::Step& step, const Deadline& deadline, std::stop_token stop);
+  Outcome runPush(const config::Step& step, const Deadline& deadline, std::stop_token stop);
+  Outcome runCmd(const config::Step& step, const Deadline& deadline, std::stop_token stop);
+  Outcome attemptCmd(const config::Step& step, const ContainerPlan& plan, const Deadline& deadline,
+                     std::stop_token stop, OutputMatcher& matcher);
+  Outcome startDetached(const config::Step& step, const ProcessSpec& spec);
+
+  ProcessResult runProcess(const ProcessSpec& spec, const Deadline& deadline, std::stop_token stop,
+                           const OutputHandler& output);
+  Outcome classify(const ProcessResult& result, const config::Step& step, const Deadline& deadline,
+                   const std::string& what) const;
+  std::optional<Outcome> pause(std::chrono::milliseconds duration, const config::Step& step,
+                               const Deadline& deadline, std::stop_token stop) const;
+  Outcome timeoutOutcome(const config::Step& step, const Deadline& deadline) const;
+  /// `buildah rm` now; true when it worked (the container is then forgotten).
+  bool removeContainer(const std::string& name, const std::string& stepId);
+  std::string mask(std::string text) const;
+
+  const RunRequest& request_;
+  const Workspace& workspace_;
+  ProcessLauncher& launcher_;
+  LogSink& log_;
+  std::chrono::steady_clock::time_point runDeadline_;
+  BuildahEngine engine_;
+
+  mutable std::mutex mutex_;  // guards the members below
+  std::set<std::string> containers_;
+  std::vector<std::jthread> detached_;
+  std::vector<OutputImage> outputImages_;
+};
+
+}  // namespace hangar::runner
