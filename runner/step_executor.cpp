@@ -303,7 +303,18 @@ StepExecutor::Outcome StepExecutor::attemptCmd(const config::Step& step, const C
     matcher.feed(chunk);
   };
 
-  const auto created = runProcess(engine_.createContainer(plan, name), deadline, stop, toLog);
+  // `buildah from` ends by printing the container's name: not the step's output, so left out.
+  std::string partial;
+  const auto created =
+      runProcess(engine_.createContainer(plan, name), deadline, stop, [&](std::string_view chunk) {
+        partial.append(chunk);
+        for (auto end = partial.find('\n'); end != std::string::npos; end = partial.find('\n')) {
+          if (std::string_view(partial).substr(0, end) != name)
+            toLog(std::string_view(partial).substr(0, end + 1));
+          partial.erase(0, end + 1);
+        }
+      });
+  if (!partial.empty() && partial != name) toLog(partial);
   if (created.ok() || created.timedOut || created.canceled) {
     std::lock_guard lock(mutex_);
     containers_.insert(name);  // a killed `buildah from` may have made it already

@@ -218,6 +218,7 @@ TEST_F(TaskRunTest, BuildPushAndCmdRunInFileOrder) {
   request.task.steps = {buildStep("b", "-t 127.0.0.1:5000/hello:1 ."),
                         pushStep("p", {"127.0.0.1:5000/hello:1"}), cmdStep("c", "127.0.0.1:5000/hello:1")};
   launcher.script = [](const ProcessSpec& spec) {
+    if (verbOf(spec) == "from") return exits(0, "Trying to pull 127.0.0.1:5000/hello:1...\nhangar-r1-c\n");
     return verbOf(spec) == "run" ? exits(0, "Hello from Docker!\n") : Reply{};
   };
   const auto record = run();
@@ -237,7 +238,8 @@ TEST_F(TaskRunTest, BuildPushAndCmdRunInFileOrder) {
   EXPECT_EQ(record.outputImages[0].repository, "hello");
   EXPECT_EQ(record.outputImages[0].tag, "1");
   EXPECT_EQ(record.outputImages[0].digest, "sha256:" + std::string(64, 'a'));
-  EXPECT_EQ(log.outputOf("c"), "Hello from Docker!\n");
+  // Pull progress is shown; the container name `buildah from` prints is not the step's output.
+  EXPECT_EQ(log.outputOf("c"), "Trying to pull 127.0.0.1:5000/hello:1...\nHello from Docker!\n");
   EXPECT_THAT(log.text(),
               HasSubstr("Executing step ID: c. Timeout(sec): 600, Working directory: '/workspace', "
                         "Network: 'host'\n"));

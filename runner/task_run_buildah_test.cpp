@@ -1,0 +1,203 @@
+// runTask with the real process launcher and real buildah (vfs storage, chroot isolation), against a
+// real registry on loopback. Slow (seconds per test); every image and container name is unique.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "runner/task_run.hpp"
+#include "tests/support/busybox_image.hpp"
+#include "tests/support/command.hpp"
+#include "tests/support/free_port.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/local_registry.hpp"
+#include "tests/support/stand_in_images.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace hangar::runner {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Clock = std::chrono::steady_clock;
+
+/// Keeps the log; `onInfo` sees each info line as it arrives (from any thread).
+class CollectingLog : public LogSink {
+ public:
+  void info(std::string_view line) override {
+    std::function<void(std::string_view)> hook;
+    {
+      std::lock_guard lock(mutex_);
+      text_ += std::string(line) + "\n";
+      hook = onInfo;
+    }
+    if (hook) hook(line);
+  }
+  void output(std::string_view stepId, std::string_view chunk) override {
+    std::lock_guard lock(mutex_);
+    outputs_[std::string(stepId)] += chunk;
+  }
+  std::string text() const {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+  std::string outputOf(const std::string& stepId) const {
+    std::lock_guard lock(mutex_);
+    return outputs_.contains(stepId) ? outputs_.at(stepId) : "";
+  }
+  std::function<void(std::string_view)> onInfo;
+
+ private:
+  mutable std::mutex mutex_;
+  std::string text_;
+  std::map<std::string, std::string> outputs_;
+};
+
+config::Step step(std::string id, config::StepKind kind) {
+  config::Step s;
+  s.id = std::move(id);
+  s.kind = kind;
+  return s;
+}
+
+std::string uniqueId(std::string_view prefix) {
+  static std::atomic<int> counter{0};
+  return std::string(prefix) + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+std::vector<std::string> buildah(std::initializer_list<std::string> args) {
+  auto command = test::buildah_command();
+  command.insert(command.end(), args);
+  return command;
+}
+
+std::string containerNames() {
+  return test::run_checked(buildah({"containers", "--format", "{{.ContainerName}}"})).out;
+}
+
+class TaskRunBuildahTest : public ::testing::Test {
+ protected:
+  TaskRunBuildahTest() {
+    request.runId = uniqueId("rb");
+    request.workRoot = root.path() / "runs";
+    request.dockerConfig = root.path() / "no-config.json";
+  }
+  RunRecord run() { return runTask(request, *launcher, log, {}); }
+
+  test::TempDir root;
+  RunRequest request;
+  std::unique_ptr<ProcessLauncher> launcher = makeSystemProcessLauncher();
+  CollectingLog log;
+};
+
+TEST_F(TaskRunBuildahTest, BuildsRunsAndPushesAFromScratchBusyboxImage) {
+  test::LocalRegistry registry;
+  test::TempDir context;
+  fs::copy_file(test::static_busybox(), context.path() / "busybox");
+  context.write(
+      "busybox.dockerfile",
+      "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+      "ENV PATH=/bin\nCMD [\"sh\"]\n");
+  const std::string local = uniqueId("hangar-engine-bb-");
+  const std::string remote = registry.host() + "/engine/bb:v1";
+  request.contextDir = context.path();
+  request.registry = registry.host();
+
+  auto build = step("build", config::StepKind::Build);
+  build.build = "-t " + local + " -t " + remote + " . -f busybox.dockerfile";  // docker's order, on purpose
+  auto write = step("write", config::StepKind::Cmd);
+  write.cmd = local + " sh -c 'echo \"hello from $STEP_NAME\" > out.txt; pwd'";
+  write.env = {"STEP_NAME=write"};
+  auto read = step("read", config::StepKind::Cmd);
+  read.cmd = local + " cat /workspace/out.txt";
+  auto push = step("push", config::StepKind::Push);
+  push.push = {remote};
+  request.task.steps = {build, write, read, push};
+
+  const fs::path workspaceFile = request.workRoot / request.runId / "workspace" / "out.txt";
+  std::string seenInWorkspace;
+  log.onInfo = [&](std::string_view line) {
+    if (line.starts_with("Step ID: write marked as successful"))
+      seenInWorkspace = test::read_file(workspaceFile);
+  };
+  const auto started = Clock::now();
+  const auto record = run();
+  test::run_command(buildah({"rmi", local}));
+
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
+  EXPECT_LT(Clock::now() - started, std::chrono::minutes(3));
+  EXPECT_EQ(seenInWorkspace, "hello from write\n");
+  EXPECT_EQ(log.outputOf("write"), "/workspace\n");
+  EXPECT_EQ(log.outputOf("read"), "hello from write\n");
+  EXPECT_FALSE(fs::exists(context.path() / "out.txt"));  // the user's folder is untouched
+  ASSERT_EQ(record.outputImages.size(), 1u);
+  EXPECT_EQ(record.outputImages[0].registry, registry.host());
+  EXPECT_EQ(record.outputImages[0].repository, "engine/bb");
+  EXPECT_EQ(record.outputImages[0].tag, "v1");
+  EXPECT_EQ(record.outputImages[0].digest, registry.manifest_digest("engine/bb", "v1"));
+  EXPECT_THAT(containerNames(), Not(HasSubstr("hangar-" + request.runId)));
+  EXPECT_FALSE(fs::exists(request.workRoot / request.runId));
+}
+
+TEST_F(TaskRunBuildahTest, ATimedOutStepIsKilledAndItsContainerRemoved) {
+  const std::string image = test::build_busybox_image(test::busybox_base_image());
+  auto sleeper = step("sleeper", config::StepKind::Cmd);
+  sleeper.cmd = image + " sh -c 'echo started; sleep 60; : " + request.runId + "'";
+  sleeper.timeout = 2;
+  request.task.steps = {sleeper};
+
+  const auto started = Clock::now();
+  const auto record = run();
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(30));
+  EXPECT_EQ(record.status, RunStatus::Failed);
+  EXPECT_EQ(record.steps[0].error, "step sleeper exceeded its timeout of 2 s");
+  EXPECT_THAT(log.outputOf("sleeper"), ::testing::StartsWith("started\n"));
+  EXPECT_THAT(containerNames(), Not(HasSubstr("hangar-" + request.runId)));
+  const auto left = test::run_command({"pgrep", "-f", ": " + request.runId});
+  EXPECT_EQ(left.exit_code, 1) << "the step's shell still runs: " << left.describe();
+}
+
+TEST_F(TaskRunBuildahTest, ADetachedServerIsReachableByItsStepIdUntilTheRunEnds) {
+  const std::string image = test::build_busybox_image(test::busybox_base_image());
+  const int port = test::pick_free_loopback_port();
+  const std::string url = "http://web:" + std::to_string(port) + "/";
+  auto web = step("web", config::StepKind::Cmd);
+  web.cmd = image +
+            " sh -c 'mkdir -p /www && echo served-by-web > /www/index.html && exec httpd -f -p 127.0.0.1:" +
+            std::to_string(port) + " -h /www'";
+  web.detach = true;
+  auto client = step("client", config::StepKind::Cmd);
+  // The server may need a moment to listen: retry for up to 20 s.
+  client.cmd =
+      image + " sh -c 'for i in $(seq 100); do wget -q -O - " + url + " && exit 0; sleep 0.2; done; exit 1'";
+  request.task.steps = {web, client};
+
+  const auto record = run();
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
+  EXPECT_EQ(log.outputOf("client"), "served-by-web\n");
+  EXPECT_THAT(containerNames(), Not(HasSubstr("hangar-" + request.runId)));
+  // The server was stopped with the run: nothing listens on its port any more.
+  EXPECT_THROW(test::http_request("GET", "http://127.0.0.1:" + std::to_string(port) + "/", {},
+                                  std::chrono::seconds(2)),
+               std::runtime_error);
+}
+
+TEST_F(TaskRunBuildahTest, MirroredImagesArePulledFromTheMirrorOverPlainHttp) {
+  test::LocalRegistry registry;
+  test::push_stand_ins({{"hello-world:latest", test::hello_world_image()}}, registry.host() + "/mcr");
+  request.mirrors = {{"mcr.microsoft.com", registry.host() + "/mcr"}};
+  auto hello = step("hello", config::StepKind::Cmd);
+  hello.cmd = "mcr.microsoft.com/hello-world";
+  hello.pull = true;  // never a stale local copy: this must come through the mirror
+  request.task.steps = {hello};
+
+  const auto record = run();
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
+  EXPECT_THAT(log.outputOf("hello"), HasSubstr("Hello from Docker!"));
+}
+
+}  // namespace
+}  // namespace hangar::runner
