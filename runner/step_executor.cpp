@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "registry/image_reference.hpp"
+#include "runner/run_summary.hpp"
 
 namespace hangar::runner {
 namespace {
@@ -32,29 +33,10 @@ BuildahRunContext engineContext(const RunRequest& request, const Workspace& work
   return context;
 }
 
-std::string elapsedSeconds(Clock::time_point since) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6f", std::chrono::duration<double>(Clock::now() - since).count());
-  return text;
-}
-
 std::string trim(std::string text) {
   const auto isSpace = [](unsigned char c) { return std::isspace(c) != 0; };
   text.erase(text.begin(), std::find_if_not(text.begin(), text.end(), isSpace));
   text.erase(std::find_if_not(text.rbegin(), text.rend(), isSpace).base(), text.end());
-  return text;
-}
-
-// Every occurrence of a secret value becomes "***" (longer secrets first, so a secret that contains
-// another is masked whole).
-std::string maskText(std::string text, std::vector<std::string> secrets) {
-  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-  for (const auto& secret : secrets) {
-    if (secret.empty()) continue;
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-      text.replace(at, secret.size(), "***");
-    }
-  }
   return text;
 }
 
@@ -87,13 +69,13 @@ StepExecutor::StepExecutor(const RunRequest& request, const Workspace& workspace
       launcher_(launcher),
       log_(log),
       runDeadline_(runDeadline),
-      engine_(request.engine, engineContext(request, workspace)) {}
+      engine_(request.engine, engineContext(request, workspace)) {
+  for (const auto& secret : request.secretValues) masker_.add(secret);
+}
 
 StepExecutor::~StepExecutor() { cleanup(); }
 
-std::string StepExecutor::mask(std::string text) const {
-  return maskText(std::move(text), request_.secretValues);
-}
+std::string StepExecutor::mask(std::string text) const { return masker_.mask(text); }
 
 StepResult StepExecutor::run(const config::Step& step, std::stop_token stop) {
   StepResult result;
@@ -144,22 +126,12 @@ StepResult StepExecutor::run(const config::Step& step, std::stop_token stop) {
   result.record.error = mask(outcome.error);
   result.record.finishTime = std::chrono::system_clock::now();
   if (!outcome.detached) log_.stepFinished(step.id);
-  const std::string elapsed = " (elapsed time in seconds: " + elapsedSeconds(started) + ")";
-  switch (outcome.end) {
-    case StepEnd::Succeeded:
-      log_.info("Step ID: " + step.id + " marked as successful" + elapsed);
-      break;
-    case StepEnd::Ignored:
-      log_.info("Step ID: " + step.id + " failed but marked as successful because ignoreErrors is set" +
-                elapsed + ": " + result.record.error);
-      break;
-    case StepEnd::Canceled:
-      log_.info("Step ID: " + step.id + " was canceled" + elapsed);
-      break;
-    default:
-      log_.info("Step ID: " + step.id + " marked as failed" + elapsed + ": " + result.record.error);
-      break;
+  if (outcome.end == StepEnd::Ignored) {
+    log_.info("Step ID: " + step.id + " failed; ignored because ignoreErrors is set: " + result.record.error);
+  } else if (result.record.status == StepStatus::Failed) {
+    log_.info("Step ID: " + step.id + " failed: " + result.record.error);
   }
+  log_.info(stepEndLine(step.id, result.record.status, Clock::now() - started));
   return result;
 }
 

@@ -15,6 +15,7 @@
 #include "runner/output_matcher.hpp"
 #include "runner/process_launcher.hpp"
 #include "runner/run_record.hpp"
+#include "runner/secret_masker.hpp"
 #include "runner/task_run.hpp"
 #include "runner/workspace.hpp"
 
@@ -100,6 +101,7 @@ class StepExecutor {
   LogSink& log_;
   std::chrono::steady_clock::time_point runDeadline_;
   BuildahEngine engine_;
+  SecretMasker masker_;  // filled once, then only read
 
   mutable std::mutex mutex_;  // guards the members below
   std::set<std::string> containers_;
