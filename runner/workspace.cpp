@@ -56,7 +56,9 @@ std::vector<std::string> Workspace::copyContext(const fs::path& contextDir) cons
       throw std::runtime_error("the build context " + contextDir.string() + " is not a directory");
     }
     const fs::path target = workspace();
-    fs::permissions(target, fs::status(contextDir).permissions());
+    // Directories stay writable by their owner, whatever the source says (a read-only checkout),
+    // so steps can write to /workspace and remove() can always delete the copy.
+    fs::permissions(target, fs::status(contextDir).permissions() | fs::perms::owner_all);
     for (auto it = fs::recursive_directory_iterator(contextDir); it != fs::recursive_directory_iterator();
          ++it) {
       const fs::path& source = it->path();
@@ -66,6 +68,7 @@ std::vector<std::string> Workspace::copyContext(const fs::path& contextDir) cons
         fs::copy_symlink(source, destination);
       } else if (fs::is_directory(status)) {
         fs::create_directory(destination, source);
+        fs::permissions(destination, fs::perms::owner_all, fs::perm_options::add);
       } else if (fs::is_regular_file(status)) {
         fs::copy_file(source, destination);
       } else {

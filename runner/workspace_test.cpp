@@ -62,6 +62,19 @@ TEST(Workspace, CopiesTheContextWithSymlinksAsSymlinks) {
   EXPECT_THAT(notes, ElementsAre(HasSubstr("pipe")));
   EXPECT_FALSE(fs::exists(ws / "pipe"));
 
+  // Read-only directories (a read-only checkout) are copied writable by their owner.
+  test::TempDir readOnly;
+  readOnly.write("sub/file", "x");
+  fs::permissions(readOnly.path() / "sub", fs::perms::owner_read | fs::perms::owner_exec);
+  fs::permissions(readOnly.path(), fs::perms::owner_read | fs::perms::owner_exec);
+  Workspace second(root.path(), "r2");
+  second.copyContext(readOnly.path());
+  EXPECT_EQ(fs::status(second.workspace()).permissions() & fs::perms::owner_all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(second.workspace() / "sub").permissions() & fs::perms::owner_all,
+            fs::perms::owner_all);
+  fs::permissions(readOnly.path(), fs::perms::owner_all);
+  fs::permissions(readOnly.path() / "sub", fs::perms::owner_all);
+
   // The copy is private: writing there leaves the user's folder alone.
   std::ofstream(ws / "Dockerfile") << "changed";
   EXPECT_EQ(test::read_file(context.path() / "Dockerfile"), "FROM scratch\n");
