@@ -120,6 +120,19 @@ TEST(BusyboxImageTest, BuildsOnceThenPushesToTheRegistry) {
   EXPECT_EQ(registry.manifest_digest("mcr/hello-world", "latest"), digest);
 }
 
+TEST(BusyboxImageTest, RemovesLocalImagesByPrefix) {
+  const std::string local = build_busybox_image(busybox_base_image());
+  auto tag = buildah_command();
+  tag.insert(tag.end(),
+             {"tag", local, "127.0.0.1:1/hangar-support-test/a:1", "127.0.0.1:1/hangar-support-test/b:2"});
+  run_checked(tag);
+  EXPECT_EQ(remove_local_images("127.0.0.1:1/hangar-support-test/"), 2);
+  EXPECT_EQ(remove_local_images("127.0.0.1:1/hangar-support-test/"), 0);
+  auto inspect = buildah_command();
+  inspect.insert(inspect.end(), {"inspect", "--type", "image", local});
+  EXPECT_EQ(run_command(inspect).exit_code, 0) << "the tagged image itself must stay";
+}
+
 TEST(BusyboxImageTest, HelloWorldStandInGreets) {
   const auto result = run_in_image(build_busybox_image(hello_world_image()), {"/hello"});
   ASSERT_EQ(result.exit_code, 0) << result.describe();

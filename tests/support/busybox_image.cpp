@@ -152,6 +152,20 @@ std::string build_and_push_busybox_image(const BusyboxImageSpec& spec, const std
   return push_image(build_busybox_image(spec), destination);
 }
 
+int remove_local_images(const std::string& prefix) {
+  const auto listed = run_checked(with(buildah_command(), {"images", "--format", "{{.Name}}:{{.Tag}}"}));
+  std::vector<std::string> names;
+  std::istringstream lines(listed.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(prefix, 0) == 0) names.push_back(line);
+  }
+  if (names.empty()) return 0;
+  std::vector<std::string> rmi = with(buildah_command(), {"rmi"});
+  rmi.insert(rmi.end(), names.begin(), names.end());
+  run_checked(rmi);
+  return static_cast<int>(names.size());
+}
+
 CommandResult run_in_image(const std::string& local_reference, const std::vector<std::string>& argv) {
   const auto created =
       run_checked(with(buildah_command(), {"from", "--quiet", "--pull-never", local_reference}));
