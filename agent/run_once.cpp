@@ -9,6 +9,7 @@
 #include "agent/usage_error.hpp"
 #include "config/task_loader.hpp"
 #include "runner/console_log.hpp"
+#include "runner/masking_log.hpp"
 #include "runner/run_summary.hpp"
 
 namespace hangar::agent {
@@ -30,6 +31,7 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
     std::cerr << e.diagnostics().str();
     return kExitUsage;
   }
+  for (const auto& warning : prepared.warnings) std::cerr << "warning: " << warning << "\n";
   std::cerr << loaded.diagnostics.str();  // warnings only: errors threw above
 
   runner::RunRequest request;
@@ -49,7 +51,7 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
   auto launcher = runner::makeSystemProcessLauncher();
   runner::RunRecord record = runner::runTask(request, *launcher, log, stop);
 
-  log.info(runner::renderRunSummary(record));
+  runner::logRunSummary(record, log);
   if (options.jsonOutput) std::cout << record.toJson().dump(2) << std::endl;
   return record.status == runner::RunStatus::Succeeded ? kExitSuccess : kExitFailed;
 }

@@ -39,7 +39,9 @@ int validateTaskFiles(const std::vector<std::string>& files, const RunOnceOption
 int renderTaskFile(const RunOnceOptions& options, std::ostream& out, std::ostream& err) {
   try {
     PreparedTask prepared = prepareTask(options, kPlaceholderRunId);
-    out << runner::maskSecrets(config::renderTask(prepared.load), prepared.secretValues);
+    runner::SecretMasker masker;
+    for (const auto& secret : prepared.secretValues) masker.add(secret);
+    out << masker.mask(config::renderTask(prepared.load));
     return kExitSuccess;
   } catch (const config::TaskError& e) {
     err << e.diagnostics().str();

@@ -92,19 +92,15 @@ PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId
   nlohmann::json values = nlohmann::json::object();
   if (options.valuesFile) {
     fs::path file = resolveInContext(*options.valuesFile, prepared.contextDir);
-    try {
-      values = config::loadValuesFile(file);
-    } catch (const std::exception& e) {
-      throw UsageError(e.what());
-    }
+    values = config::parseValuesYaml(readFile(file, "values file"), file.string());
   }
-  std::vector<std::string> sets = options.sets;
-  sets.insert(sets.end(), options.secretSets.begin(), options.secretSets.end());
-  try {
-    values = config::mergeValues(values, config::parseSetValues(sets));
-  } catch (const std::exception& e) {
-    throw UsageError(std::string("--set: ") + e.what());
-  }
+  // --set values are typed like YAML scalars (5 is a number), as acb does; --set-secret values stay
+  // strings, so a secret such as "007" is never turned into 7.
+  std::vector<std::string> warnings;
+  values = config::mergeValues(values, config::parseSetValues(options.sets, config::SetValueTyping::Scalars),
+                               warnings);
+  values = config::mergeValues(values, config::parseSetValues(options.secretSets), warnings);
+  prepared.warnings = std::move(warnings);
   for (const auto& pair : options.secretSets)
     if (auto value = secretValueOf(pair); !value.empty()) prepared.secretValues.push_back(value);
 

@@ -14,6 +14,7 @@ struct PreparedTask {
   config::LoadOptions load;
   std::filesystem::path contextDir;       // empty for /dev/null
   std::vector<std::string> secretValues;  // values to mask everywhere (--set-secret, --secret)
+  std::vector<std::string> warnings;      // e.g. a --set that could not override a map
 };
 
 /// Reads the task file (or builds the --cmd task), the values file and --set pairs, and fills the
