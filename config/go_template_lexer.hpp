@@ -7,6 +7,7 @@
 
 namespace hangar::config::gotemplate {
 
+/// The kinds of tokens of a Go template, as text/template/parse names them.
 enum class TokenKind {
   Text,
   LeftDelim,

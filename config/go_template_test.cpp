@@ -209,5 +209,25 @@ TEST(GoTemplate, UsesTheInjectedClock) {
   EXPECT_EQ(renderGoTemplate("{{ now }}", json::object(), options).text, "2024-01-31 23:59:59 +0000 UTC");
 }
 
+TEST(GoTemplate, EveryPrefixOfATemplateRendersOrFailsCleanly) {
+  const std::string full =
+      "a {{- /* c */ -}} {{ $x := .l }}{{ range $i, $v := $x }}{{ if and (gt $i 0) (ne $v \"b\") }}"
+      "{{ printf \"%q-%d\" $v $i | upper }}{{ else if eq $v `b` }}{{ break }}{{ else }}{{ continue }}{{ end "
+      "}}"
+      "{{ end }}{{ with .m }}{{ .k | default 'x' }}{{ end }}{{ index .m \"k\" | toJson }}{{ -1.5e3 }}";
+  const json data = {{"l", {"a", "b", "c"}}, {"m", {{"k", "v"}}}};
+  EXPECT_NO_THROW(render(full, data));
+  for (std::size_t n = 0; n <= full.size(); ++n) {
+    try {
+      render(full.substr(0, n), data);
+    } catch (const TemplateError& e) {
+      EXPECT_GE(e.line(), 1);
+      EXPECT_GE(e.column(), 1);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "prefix " << n << " threw " << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hangar::config

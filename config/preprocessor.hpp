@@ -23,6 +23,7 @@ SourceText stripComments(std::string_view text, const std::string& fileName, Dia
 
 /// The task's `version:` (§0 step 2): the value of the first line that starts with `version`
 /// (optionally quoted) followed by ':', quotes and a trailing comment removed.
+/// A task's `version:` value and the task-file line it is on.
 struct TaskVersion {
   std::string value;  // empty when there is none
   int line = 0;       // in the task file; 0 when there is none
@@ -35,6 +36,7 @@ bool aliasesEnabled(std::string_view version);
 
 /// The `alias:` block split from the rest of the text (§0 step 3): it starts at a line matching
 /// `alias\s*:` and ends before the next line that looks like a top-level key.
+/// The alias block and the rest of a text, each with its own line map.
 struct AliasSplit {
   SourceText alias;
   SourceText rest;
