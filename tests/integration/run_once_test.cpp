@@ -46,6 +46,13 @@ constexpr const char* kBuildPushRunTask =
     "  - id: greet\n"
     "    cmd: $Registry/hello:$ID\n";
 
+/// One state directory for every run of the integration tests: its run-id counter is shared under a lock,
+/// so runs of tests that ctest starts in parallel get distinct run ids (and so distinct container names,
+/// which buildah keeps machine-wide).
+std::filesystem::path shared_state_dir() {
+  return std::filesystem::temp_directory_path() / "hangar-integration-state";
+}
+
 bool any_line_has_both(const std::string& text, const std::string& a, const std::string& b) {
   auto lower = [](std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -74,8 +81,13 @@ class RunOnceTest : public ::testing::Test {
   }
 
   CommandResult run_once(const std::filesystem::path& task, std::vector<std::string> extra = {}) const {
-    std::vector<std::string> args = {"run-once",       "-f",          task.string(),         "--registry",
-                                     registry_.host(), "--state-dir", state_.path().string()};
+    std::vector<std::string> args = {"run-once",
+                                     "-f",
+                                     task.string(),
+                                     "--registry",
+                                     registry_.host(),
+                                     "--state-dir",
+                                     shared_state_dir().string()};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back(context_.path().string());
     CommandOptions options;
@@ -85,7 +97,6 @@ class RunOnceTest : public ::testing::Test {
 
   LocalRegistry registry_;
   TempDir context_{"hangar-context"};
-  TempDir state_{"hangar-state"};
 };
 
 TEST_F(RunOnceTest, BuildsPushesAndRunsThePushedImage) {
@@ -187,7 +198,6 @@ TEST_F(RunOnceTest, MisspelledKeyIsRejectedAtItsLineAndColumn) {
 TEST(RunOnceExampleTest, HelloExampleBuildsPushesAndGreets) {
   LocalRegistry registry;
   TempDir context("hangar-context");
-  TempDir state("hangar-state");
   std::filesystem::copy(std::filesystem::path(HANGAR_SOURCE_DIR) / "examples/hello", context.path(),
                         std::filesystem::copy_options::recursive);
   std::filesystem::copy_file(static_busybox(), context.path() / "busybox");
@@ -196,7 +206,7 @@ TEST(RunOnceExampleTest, HelloExampleBuildsPushesAndGreets) {
 
   const auto result =
       run_hangar({"run-once", "-f", (context.path() / "acr-task.yaml").string(), "--registry",
-                  registry.host(), "--state-dir", state.path().string(), context.path().string()},
+                  registry.host(), "--state-dir", shared_state_dir().string(), context.path().string()},
                  options);
 
   ASSERT_EQ(result.exit_code, 0) << result.describe();
