@@ -26,8 +26,15 @@ TEST(QuickBuildTaskText, IsABuildStepThenAPushOfEveryTag) {
   YAML::Node task = YAML::Load(quickBuildTaskText(build));
   EXPECT_EQ(task["version"].as<std::string>(), "v1.1.0");
   ASSERT_EQ(task["steps"].size(), 2u);
-  std::vector<std::string> expected = {"-t", "127.0.0.1:5000/app:{{.Run.ID}}", "-t", "127.0.0.1:5000/app:latest",
-                                       "-f", "docker/My File", "--build-arg", "GREETING=hello world", "."};
+  std::vector<std::string> expected = {"-t",
+                                       "127.0.0.1:5000/app:{{.Run.ID}}",
+                                       "-t",
+                                       "127.0.0.1:5000/app:latest",
+                                       "-f",
+                                       "docker/My File",
+                                       "--build-arg",
+                                       "GREETING=hello world",
+                                       "."};
   EXPECT_EQ(runner::splitShellWords(task["steps"][0]["build"].as<std::string>()), expected);
   ASSERT_EQ(task["steps"][1]["push"].size(), 2u);
   EXPECT_EQ(task["steps"][1]["push"][0].as<std::string>(), "127.0.0.1:5000/app:{{.Run.ID}}");

@@ -94,11 +94,9 @@ PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId
     fs::path file = resolveInContext(*options.valuesFile, prepared.contextDir);
     values = config::parseValuesYaml(readFile(file, "values file"), file.string());
   }
-  // --set values are typed like YAML scalars (5 is a number), as acb does; --set-secret values stay
-  // strings, so a secret such as "007" is never turned into 7.
+  // --set values stay strings, as in ACR: acb marshals them to YAML, which quotes "5" and "true".
   std::vector<std::string> warnings;
-  values = config::mergeValues(values, config::parseSetValues(options.sets, config::SetValueTyping::Scalars),
-                               warnings);
+  values = config::mergeValues(values, config::parseSetValues(options.sets), warnings);
   values = config::mergeValues(values, config::parseSetValues(options.secretSets), warnings);
   prepared.warnings = std::move(warnings);
   for (const auto& pair : options.secretSets)

@@ -38,10 +38,11 @@ std::string Diagnostics::str() const {
 TaskError::TaskError(Diagnostics diagnostics)
     : std::runtime_error(diagnostics.str()), diagnostics_(std::move(diagnostics)) {}
 
-TaskError::TaskError(Diagnostic diagnostic) : TaskError([&] {
-    Diagnostics d;
-    d.error(diagnostic.position, diagnostic.message);
-    return d;
-  }()) {}
+TaskError::TaskError(Diagnostic diagnostic)
+    : TaskError([&] {
+        Diagnostics d;
+        d.error(diagnostic.position, diagnostic.message);
+        return d;
+      }()) {}
 
 }  // namespace hangar::config

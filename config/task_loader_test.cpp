@@ -75,7 +75,8 @@ TEST(TaskLoader, TemplateErrorsPointAtTheTaskFile) {
 TEST(TaskLoader, ParserErrorsPointThroughAliasesAndTemplates) {
   // A multi-line alias and a range that writes several lines come before the typo on line 12.
   const LoadOptions o = options(
-      "version: v1.1.0\n# c\nalias:\n  values:\n    first: |\n      cmd: a\n          timeout: 5\nsteps:\n  - "
+      "version: v1.1.0\n# c\nalias:\n  values:\n    first: |\n      cmd: a\n          timeout: 5\nsteps:\n  "
+      "- "
       "$first\n"
       "{{- range .Values.names }}\n  - cmd: echo {{ . }}\n{{- end }}\n  - cmd: b\n    timout: 5\n",
       json{{"names", {"x", "y", "z"}}});

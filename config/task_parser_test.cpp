@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/conformance_test_helper.hpp"
 #include "config/parse_test_helper.hpp"
 
 namespace hangar::config {
@@ -361,7 +362,7 @@ ParseResult parseFile(const std::filesystem::path& path) {
   return result;
 }
 
-const std::filesystem::path kConformance = "/work/shared/conformance";
+const std::filesystem::path kConformance = testing::conformanceDir().value_or("/work/shared/conformance");
 
 TEST(TaskParserConformance, AzureSamplesParse) {
   if (!std::filesystem::exists(kConformance)) GTEST_SKIP() << "no conformance files at " << kConformance;

@@ -50,7 +50,7 @@ void YamlReader::forEachEntry(const YAML::Node& map, std::string_view where,
                               std::span<const std::string_view> known, const EntryHandler& handler) {
   std::map<std::string, SourcePosition> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node& keyNode = it->first;
+    const YAML::Node keyNode = it->first;
     SourcePosition keyPosition = position(keyNode, position(map));
     if (!keyNode.IsScalar()) {
       diagnostics_.error(keyPosition,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
+#include <random>
 #include <stdexcept>
 
 #include "registry/image_reference.hpp"
@@ -165,8 +167,19 @@ std::string ContainerPlan::effectiveWorkingDirectory(const ImageConfig& image) c
   return "/";
 }
 
+namespace {
+
+std::string randomToken() {
+  std::random_device random;
+  char token[9];
+  std::snprintf(token, sizeof token, "%08x", static_cast<unsigned>(random()));
+  return std::string(token, 6);
+}
+
+}  // namespace
+
 BuildahEngine::BuildahEngine(EngineSettings settings, BuildahRunContext context)
-    : settings_(std::move(settings)), context_(std::move(context)) {}
+    : settings_(std::move(settings)), context_(std::move(context)), instance_(randomToken()) {}
 
 ProcessSpec BuildahEngine::command(std::vector<std::string> verbAndArgs) const {
   ProcessSpec spec;
@@ -189,7 +202,9 @@ bool BuildahEngine::plainHttp(std::string_view registryHost) const {
 }
 
 std::string BuildahEngine::containerName(std::string_view stepId) const {
-  std::string name = "hangar-" + context_.runId + "-" + std::string(stepId);
+  // buildah's container names are global to its storage: two agents with separate state dirs can
+  // issue the same run id, so a random part keeps their containers apart.
+  std::string name = "hangar-" + context_.runId + "-" + instance_ + "-" + std::string(stepId);
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
   }

@@ -92,6 +92,7 @@ class BuildahEngine {
 
   EngineSettings settings_;
   BuildahRunContext context_;
+  std::string instance_;  // random per engine: run ids are unique per state dir, not per machine
 };
 
 /// The directory a step runs in inside its container (§2.2): the step's workingDirectory, else the

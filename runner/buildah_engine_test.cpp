@@ -11,6 +11,7 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::MatchesRegex;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -295,8 +296,12 @@ TEST(BuildahEngine, DisabledOverrideUsesTheImageWorkingDirectory) {
 }
 
 TEST(BuildahEngine, ContainerNamesAreUniquePerRunAndValid) {
-  EXPECT_EQ(engine().containerName("acb_step_0"), "hangar-r1-acb_step_0");
-  EXPECT_EQ(engine().containerName("we b/x"), "hangar-r1-we_b_x");
+  auto e = engine();
+  EXPECT_THAT(e.containerName("acb_step_0"), MatchesRegex("hangar-r1-[0-9a-f]{6}-acb_step_0"));
+  EXPECT_THAT(e.containerName("we b/x"), MatchesRegex("hangar-r1-[0-9a-f]{6}-we_b_x"));
+  EXPECT_EQ(e.containerName("a"), e.containerName("a"));
+  // Two engines (two agents that issued the same run id) never share a container name.
+  EXPECT_NE(e.containerName("a"), engine().containerName("a"));
 }
 
 TEST(BuildahEngine, CmdStringErrorsAreInvalidArgument) {

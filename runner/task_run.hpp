@@ -30,7 +30,7 @@ struct RunRequest {
   std::filesystem::path contextDir;  // the build context; empty = none (/dev/null)
   std::string registry;              // $Registry, may be empty
   EngineSettings engine;
-  std::filesystem::path workRoot;                    // the run's scratch space: workspace, auth file
+  std::filesystem::path workRoot;                     // the run's scratch space: workspace, auth file
   std::optional<std::filesystem::path> dockerConfig;  // credentials source (config.json); none = default
   std::map<std::string, std::string> mirrors;         // registry host -> mirror prefix
   std::vector<std::string> insecureRegistries;        // hosts reached over plain HTTP besides loopback ones
