@@ -86,6 +86,14 @@ std::string argAfter(const ProcessSpec& spec, std::string_view flag) {
   return it == spec.argv.end() || it + 1 == spec.argv.end() ? "" : *(it + 1);
 }
 
+// The step a container belongs to: "hangar-r1-<random>-slow" -> "slow".
+std::string stepOf(const std::string& container) {
+  const std::string prefix = "hangar-r1-";
+  if (container.rfind(prefix, 0) != 0) return container;
+  const auto dash = container.find('-', prefix.size());
+  return dash == std::string::npos ? container : container.substr(dash + 1);
+}
+
 constexpr std::string_view kInspectJson = R"({"OCIv1": {"config": {"Cmd": ["/hello"], "WorkingDir": "/"}}})";
 
 /// Records every spec it starts and answers with the script (by default: every command succeeds,
@@ -218,7 +226,8 @@ TEST_F(TaskRunTest, BuildPushAndCmdRunInFileOrder) {
   request.task.steps = {buildStep("b", "-t 127.0.0.1:5000/hello:1 ."),
                         pushStep("p", {"127.0.0.1:5000/hello:1"}), cmdStep("c", "127.0.0.1:5000/hello:1")};
   launcher.script = [](const ProcessSpec& spec) {
-    if (verbOf(spec) == "from") return exits(0, "Trying to pull 127.0.0.1:5000/hello:1...\nhangar-r1-c\n");
+    if (verbOf(spec) == "from")
+      return exits(0, "Trying to pull 127.0.0.1:5000/hello:1...\n" + argAfter(spec, "--name") + "\n");
     return verbOf(spec) == "run" ? exits(0, "Hello from Docker!\n") : Reply{};
   };
   const auto record = run();
@@ -427,7 +436,7 @@ TEST_F(TaskRunTest, AStepTimeoutKillsTheStepAndTheContainerIsRemoved) {
   EXPECT_EQ(record.steps[0].error, "step slow exceeded its timeout of 1 s");
   EXPECT_EQ(record.steps[1].status, StepStatus::Skipped);
   EXPECT_THAT(launcher.verbs(), ElementsAre("from", "inspect", "run", "rm"));
-  EXPECT_EQ(launcher.specs().back().argv.back(), "hangar-r1-slow");
+  EXPECT_EQ(stepOf(launcher.specs().back().argv.back()), "slow");
 }
 
 TEST_F(TaskRunTest, TheRunTimeoutCapsEveryStep) {
@@ -449,7 +458,7 @@ TEST_F(TaskRunTest, CancelStopsTheRunningStepAndCleansUp) {
   kept.keep = true;
   request.task.steps = {kept, cmdStep("slow", "img"), cmdStep("never", "img")};
   launcher.script = [&](const ProcessSpec& spec) {
-    if (verbOf(spec) == "run" && spec.argv[spec.argv.size() - 3] == "hangar-r1-slow") {
+    if (verbOf(spec) == "run" && stepOf(spec.argv[spec.argv.size() - 3]) == "slow") {
       cancel.request_stop();  // the user cancels while this step runs
       return Reply{0, "", true};
     }
@@ -463,9 +472,9 @@ TEST_F(TaskRunTest, CancelStopsTheRunningStepAndCleansUp) {
   // The kept container and the canceled one are both removed at the end.
   std::vector<std::string> removed;
   for (const auto& spec : launcher.specs()) {
-    if (verbOf(spec) == "rm") removed.push_back(spec.argv.back());
+    if (verbOf(spec) == "rm") removed.push_back(stepOf(spec.argv.back()));
   }
-  EXPECT_THAT(removed, ::testing::UnorderedElementsAre("hangar-r1-kept", "hangar-r1-slow"));
+  EXPECT_THAT(removed, ::testing::UnorderedElementsAre("kept", "slow"));
 }
 
 TEST_F(TaskRunTest, StartDelayWaitsAndCanBeCanceled) {
@@ -519,8 +528,8 @@ TEST_F(TaskRunTest, DetachedStepsRunUntilTheRunEnds) {
   request.task.steps = {server, cmdStep("client", "curl http://web")};
   std::vector<std::string> fromArgs;
   launcher.script = [&](const ProcessSpec& spec) {
-    if (verbOf(spec) == "from" && argAfter(spec, "--name") == "hangar-r1-client") fromArgs = spec.argv;
-    const bool isServer = verbOf(spec) == "run" && spec.argv[spec.argv.size() - 3] == "hangar-r1-web";
+    if (verbOf(spec) == "from" && stepOf(argAfter(spec, "--name")) == "client") fromArgs = spec.argv;
+    const bool isServer = verbOf(spec) == "run" && stepOf(spec.argv[spec.argv.size() - 3]) == "web";
     return Reply{0, isServer ? "server started\n" : "", isServer};
   };
   const auto record = run();
@@ -531,7 +540,7 @@ TEST_F(TaskRunTest, DetachedStepsRunUntilTheRunEnds) {
   EXPECT_EQ(log.outputOf("web"), "server started\n");
   // Killed (its wait() returned) before its container was removed, after the client's.
   EXPECT_THAT(launcher.verbs(), ElementsAre("from", "inspect", "run", "from", "inspect", "run", "rm", "rm"));
-  EXPECT_EQ(launcher.specs().back().argv.back(), "hangar-r1-web");
+  EXPECT_EQ(stepOf(launcher.specs().back().argv.back()), "web");
   EXPECT_THAT(log.text(), HasSubstr("<finished web>"));
 }
 
