@@ -18,7 +18,7 @@ say "Installing missing packages"
 "$root/scripts/install-deps.sh"
 
 say "Building hangar"
-cmake -S "$root" -B "$build_dir" -G Ninja >/dev/null  # RelWithDebInfo unless the build dir says otherwise
+cmake -S "$root" -B "$build_dir" -G Ninja >/dev/null  # Release unless the build dir says otherwise
 cmake --build "$build_dir" --target hangar -j "$jobs"
 hangar="$build_dir/agent/hangar"
 "$hangar" --version

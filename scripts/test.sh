@@ -12,7 +12,7 @@ jobs=${HANGAR_JOBS:-$(nproc)}
 timeout=${HANGAR_TEST_TIMEOUT:-600}
 
 ./scripts/install-deps.sh
-cmake -S . -B "$build_dir" -G Ninja >/dev/null  # RelWithDebInfo unless the build dir says otherwise
+cmake -S . -B "$build_dir" -G Ninja >/dev/null  # Release unless the build dir says otherwise
 cmake --build "$build_dir" -j "$jobs"
 
 status=0
