@@ -223,6 +223,10 @@ BuildPlan BuildahEngine::planBuild(const config::Step& step, std::string_view ta
                                 "' is outside /workspace; build steps run in the workspace");
   }
   plan.workingDirectory = *host;
+  if (!step.volumeMounts.empty()) {
+    plan.warnings.push_back(
+        "volumeMounts are not mounted into build steps: buildah builds on the host, in the workspace");
+  }
 
   bool pullGiven = false;
   for (const auto& flag : plan.command.flags) {
@@ -393,8 +397,13 @@ ContainerPlan BuildahEngine::planContainer(const config::Step& step,
   if (!step.ports.empty() || !step.expose.empty()) {
     plan.warnings.push_back("ports and expose have no effect: steps share the host network");
   }
-  if (!step.volumeMounts.empty()) {
-    plan.warnings.push_back("volumeMounts are not supported by the buildah engine yet and are ignored");
+  for (const auto& mount : step.volumeMounts) {
+    const auto volume = context_.secretVolumes.find(mount.name);
+    if (volume == context_.secretVolumes.end()) {
+      throw std::invalid_argument("volumeMounts: '" + mount.name + "' is not a volume of the task");
+    }
+    plan.runOptions.insert(plan.runOptions.end(),
+                           {"--volume", volume->second.string() + ":" + mount.mountPath + ":ro"});
   }
   if (!step.cpus.empty())
     plan.warnings.push_back("cpus is not supported by the buildah engine and is ignored");
@@ -430,6 +439,10 @@ ProcessSpec BuildahEngine::runContainer(const ContainerPlan& plan, const std::st
   args.push_back("--");
   args.insert(args.end(), argv.begin(), argv.end());
   return command(std::move(args));
+}
+
+ProcessSpec BuildahEngine::storageInfo() const {
+  return command({"info", "--format", "{{.store.GraphRoot}}\n{{.store.GraphDriverName}}"});
 }
 
 ProcessSpec BuildahEngine::removeContainer(const std::string& name) const { return command({"rm", name}); }

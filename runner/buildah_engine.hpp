@@ -24,6 +24,7 @@ struct BuildahRunContext {
   std::vector<std::string> hostAliases;         // step ids: each resolves to 127.0.0.1 in cmd containers
   std::vector<std::string> insecureRegistries;  // hosts reached without TLS besides loopback ones
   std::vector<std::string> secretValues;        // build args holding one travel in the environment
+  std::map<std::string, std::filesystem::path> secretVolumes;  // volume name -> host directory (0700)
 };
 
 /// A build step translated for `buildah build`: what the step asked, what buildah gets, and notes
@@ -70,7 +71,8 @@ class BuildahEngine {
   /// `buildah push --authfile F --digestfile D [--tls-verify=false] IMAGE docker://IMAGE`.
   ProcessSpec push(const std::string& image, const std::filesystem::path& digestFile) const;
 
-  /// Throws std::invalid_argument for an unparsable cmd string.
+  /// Throws std::invalid_argument for an unparsable cmd string or a volumeMount naming no volume.
+  /// Each volumeMount becomes `--volume HOST:PATH:ro` (read-only) on `buildah run`.
   ContainerPlan planContainer(const config::Step& step, std::string_view taskWorkingDirectory) const;
   /// `buildah from --name N --pull=P --authfile F [--add-host ...] [--tls-verify=false] IMAGE`.
   ProcessSpec createContainer(const ContainerPlan& plan, const std::string& name) const;
@@ -80,6 +82,8 @@ class BuildahEngine {
   /// Throws std::invalid_argument when there is nothing to run (see composeContainerArgv).
   ProcessSpec runContainer(const ContainerPlan& plan, const std::string& name,
                            const ImageConfig& image) const;
+  /// `buildah info --format ...`: prints the storage's graph root, then its driver, one a line.
+  ProcessSpec storageInfo() const;
   /// `buildah rm N`.
   ProcessSpec removeContainer(const std::string& name) const;
 

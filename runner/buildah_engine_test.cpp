@@ -11,10 +11,10 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
-using ::testing::MatchesRegex;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 using Strings = std::vector<std::string>;
 
@@ -307,6 +307,28 @@ TEST(BuildahEngine, ContainerNamesAreUniquePerRunAndValid) {
 TEST(BuildahEngine, CmdStringErrorsAreInvalidArgument) {
   EXPECT_THROW(engine().planContainer(cmdStep("--bogus img"), ""), std::invalid_argument);
   EXPECT_THROW(engine().planContainer(cmdStep(""), ""), std::invalid_argument);
+}
+
+TEST(BuildahEngine, VolumeMountsAreReadOnlyAndMustNameATaskVolume) {
+  auto context = runContext();
+  context.secretVolumes = {{"creds", "/runs/r1/secret-volumes/creds"}};
+  const BuildahEngine e(EngineSettings{}, context);
+  auto step = cmdStep("img");
+  step.volumeMounts = {{"creds", "/run/test"}};
+  const auto plan = e.planContainer(step, "");
+  EXPECT_THAT(plan.runOptions, ElementsAre("--volume", "/runs/r1/secret-volumes/creds:/run/test:ro"));
+  EXPECT_THAT(plan.warnings, IsEmpty());
+  step.volumeMounts = {{"other", "/run/test"}};
+  EXPECT_THROW(e.planContainer(step, ""), std::invalid_argument);
+  auto build = buildStep(".");
+  build.volumeMounts = {{"creds", "/run/test"}};
+  EXPECT_THAT(e.planBuild(build, "").warnings,
+              Contains(HasSubstr("volumeMounts are not mounted into build")));
+}
+
+TEST(BuildahEngine, StorageInfoPrintsTheGraphRootThenTheDriver) {
+  EXPECT_THAT(verbArgs(engine().storageInfo()),
+              ElementsAre("info", "--format", "{{.store.GraphRoot}}\n{{.store.GraphDriverName}}"));
 }
 
 }  // namespace

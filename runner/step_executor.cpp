@@ -4,10 +4,13 @@
 #include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "registry/image_reference.hpp"
+#include "runner/container_secret_env.hpp"
 #include "runner/run_summary.hpp"
+#include "runner/secret_volumes.hpp"
 
 namespace hangar::runner {
 namespace {
@@ -30,6 +33,9 @@ BuildahRunContext engineContext(const RunRequest& request, const Workspace& work
   for (const auto& step : request.task.steps) context.hostAliases.push_back(step.id);
   context.insecureRegistries = request.insecureRegistries;
   context.secretValues = request.secretValues;
+  for (const auto& volume : request.task.volumes) {
+    context.secretVolumes[volume.name] = workspace.secretVolumes() / volume.name;
+  }
   return context;
 }
 
@@ -71,6 +77,7 @@ StepExecutor::StepExecutor(const RunRequest& request, const Workspace& workspace
       runDeadline_(runDeadline),
       engine_(request.engine, engineContext(request, workspace)) {
   for (const auto& secret : request.secretValues) masker_.add(secret);
+  for (const auto& secret : secretVolumeValues(request.task)) masker_.add(secret);
 }
 
 StepExecutor::~StepExecutor() { cleanup(); }
@@ -305,7 +312,7 @@ StepExecutor::Outcome StepExecutor::attemptCmd(const config::Step& step, const C
   ImageConfig image;
   try {
     image = ImageConfig::parseInspectOutput(inspectOutput);
-    spec = engine_.runContainer(plan, name, image);
+    spec = engine_.runContainer(hideSecretEnv(plan, name, inspectOutput, deadline, stop), name, image);
     // docker creates a missing working directory; buildah does not, so make it when it is ours.
     if (auto host = hostPathInWorkspace(plan.effectiveWorkingDirectory(image), workspace_.workspace())) {
       fs::create_directories(*host);
@@ -411,6 +418,48 @@ std::optional<StepExecutor::Outcome> StepExecutor::pause(milliseconds duration, 
     return Outcome{StepEnd::Canceled, "step " + step.id + " was canceled", std::nullopt};
   if (deadline.at <= wanted) return timeoutOutcome(step, deadline);
   return std::nullopt;
+}
+
+ContainerPlan StepExecutor::hideSecretEnv(const ContainerPlan& plan, const std::string& name,
+                                          const std::string& inspectOutput, const Deadline& deadline,
+                                          std::stop_token stop) {
+  SplitEnv split =
+      splitSecretEnv(plan.env, [&](std::string_view value) { return mask(std::string(value)) != value; });
+  ContainerPlan visible = plan;
+  visible.env = std::move(split.onArgv);
+  if (split.hidden.empty()) return visible;
+  std::string containerId;
+  try {
+    containerId = nlohmann::json::parse(inspectOutput).at("ContainerID").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error("cannot find the ID of container " + name + ": " + e.what());
+  }
+  const auto [graphRoot, driver] = storageLocation(deadline, stop);
+  setBuildahContainerEnv(buildahContainerConfig(graphRoot, driver, containerId), split.hidden);
+  return visible;
+}
+
+std::pair<fs::path, std::string> StepExecutor::storageLocation(const Deadline& deadline,
+                                                               std::stop_token stop) {
+  {
+    std::lock_guard lock(mutex_);
+    if (storage_) return *storage_;
+  }
+  std::string output;
+  const auto result = runProcess(engine_.storageInfo(), deadline, stop,
+                                 [&](std::string_view chunk) { output.append(chunk); });
+  const auto newline = output.find('\n');
+  if (!result.ok() || newline == std::string::npos) {
+    throw std::runtime_error("cannot find buildah's storage (" + reasonOf(result) + "): " + trim(output));
+  }
+  std::pair<fs::path, std::string> location{trim(output.substr(0, newline)),
+                                            trim(output.substr(newline + 1))};
+  if (location.first.empty() || location.second.empty()) {
+    throw std::runtime_error("cannot find buildah's storage: `buildah info` printed '" + trim(output) + "'");
+  }
+  std::lock_guard lock(mutex_);
+  storage_ = location;
+  return location;
 }
 
 bool StepExecutor::removeContainer(const std::string& name, const std::string& stepId) {

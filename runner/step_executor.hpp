@@ -93,6 +93,14 @@ class StepExecutor {
   std::optional<Outcome> pause(std::chrono::milliseconds duration, const config::Step& step,
                                const Deadline& deadline, std::stop_token stop) const;
   Outcome timeoutOutcome(const config::Step& step, const Deadline& deadline) const;
+  /// Puts env entries holding a secret into container `name`'s config (not on buildah's argv);
+  /// returns the plan with only the other entries left for `--env`.
+  ContainerPlan hideSecretEnv(const ContainerPlan& plan, const std::string& name,
+                              const std::string& inspectOutput, const Deadline& deadline,
+                              std::stop_token stop);
+  /// buildah's graph root and storage driver (asked once per run).
+  std::pair<std::filesystem::path, std::string> storageLocation(const Deadline& deadline,
+                                                                std::stop_token stop);
   /// `buildah rm` now; true when it worked (the container is then forgotten).
   bool removeContainer(const std::string& name, const std::string& stepId);
   std::string mask(std::string text) const;
@@ -109,6 +117,7 @@ class StepExecutor {
   std::set<std::string> containers_;
   std::vector<std::jthread> detached_;
   std::vector<OutputImage> outputImages_;
+  std::optional<std::pair<std::filesystem::path, std::string>> storage_;
 };
 
 }  // namespace hangar::runner

@@ -1,18 +1,27 @@
 #include "runner/task_run.hpp"
 
+#include <algorithm>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
+#include <utility>
 
 #include "registry/docker_config.hpp"
 #include "registry/image_reference.hpp"
 #include "runner/build_command.hpp"
 #include "runner/registries_conf.hpp"
 #include "runner/run_command.hpp"
+#include "runner/secret_masker.hpp"
+#include "runner/secret_volumes.hpp"
 #include "runner/step_executor.hpp"
+#include "runner/step_graph.hpp"
 #include "runner/workspace.hpp"
 
 namespace hangar::runner {
 namespace {
+
+constexpr size_t kMinParallelSteps = 4;
 
 // The registry host of an image name; nullopt when the name cannot be parsed (the step that uses it
 // reports that when it runs).
@@ -77,6 +86,26 @@ std::map<std::string, registry::Credential> collectCredentials(const RunRequest&
   return credentials;
 }
 
+std::string runTimeoutError(const RunRequest& request) {
+  return "run exceeded its timeout of " + std::to_string(request.timeoutSeconds) + " s";
+}
+
+// How many steps may run at once: steps mostly wait on their processes, so a few more than cores.
+size_t parallelSteps() { return std::max<size_t>(kMinParallelSteps, std::thread::hardware_concurrency()); }
+
+StepOutcome graphOutcome(StepEnd end) {
+  switch (end) {
+    case StepEnd::Succeeded:
+      return StepOutcome::Succeeded;
+    case StepEnd::Ignored:
+      return StepOutcome::Ignored;
+    case StepEnd::Canceled:
+      return StepOutcome::Canceled;
+    default:
+      return StepOutcome::Failed;
+  }
+}
+
 void prepare(const RunRequest& request, Workspace& workspace, LogSink& log) {
   for (const auto& note : workspace.copyContext(request.contextDir)) log.info("Warning: " + note);
   const auto touched = touchedRegistries(request);
@@ -86,6 +115,18 @@ void prepare(const RunRequest& request, Workspace& workspace, LogSink& log) {
   conf.mirrors = request.mirrors;
   conf.insecureRegistries = request.insecureRegistries;
   workspace.writeRegistriesConf(conf.render());
+  writeSecretVolumes(workspace.secretVolumes(), decodeSecretVolumes(request.task.volumes));
+}
+
+// The record leaves the run (run store, --output json): no secret value may be in it, whatever
+// error text a step or the preparation produced.
+void maskRecord(RunRecord& record, const RunRequest& request) {
+  SecretMasker masker;
+  for (const auto& secret : request.secretValues) masker.add(secret);
+  for (const auto& secret : secretVolumeValues(request.task)) masker.add(secret);
+  if (masker.empty()) return;
+  record.error = masker.mask(record.error);
+  for (auto& step : record.steps) step.error = masker.mask(step.error);
 }
 
 }  // namespace
@@ -117,37 +158,43 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
     end(RunStatus::Error, std::string("cannot prepare the run: ") + e.what());
   }
 
+  std::optional<StepGraph> graph;
+  if (record.status == RunStatus::Running) {
+    try {
+      graph = StepGraph::build(request.task.steps);
+    } catch (const std::invalid_argument& e) {
+      end(RunStatus::Error, std::string("invalid step graph: ") + e.what());
+    }
+  }
+
   if (record.status == RunStatus::Running) {
     StepExecutor executor(request, *workspace, launcher, log, deadline);
-    for (size_t i = 0; i < request.task.steps.size(); ++i) {
-      if (stop.stop_requested()) {
-        end(RunStatus::Canceled, "run canceled");
-        break;
-      }
-      if (std::chrono::steady_clock::now() >= deadline) {
-        end(RunStatus::Timeout,
-            "run exceeded its timeout of " + std::to_string(request.timeoutSeconds) + " s");
-        break;
-      }
-      StepResult result = executor.run(request.task.steps[i], stop);
-      record.steps[i] = std::move(result.record);
-      switch (result.end) {
-        case StepEnd::Succeeded:
-        case StepEnd::Ignored:
-          continue;
+    std::mutex mutex;  // guards record.steps and `first` while steps run in parallel
+    std::optional<std::pair<StepEnd, size_t>> first;  // the end that stopped the run, and its step
+    runStepGraph(
+        *graph, parallelSteps(),
+        [&](size_t index, std::stop_token stepStop) {
+          StepResult result = executor.run(request.task.steps[index], stepStop);
+          std::lock_guard lock(mutex);
+          record.steps[index] = std::move(result.record);
+          if (!result.proceed() && !first) first.emplace(result.end, index);
+          return graphOutcome(result.end);
+        },
+        stop);
+    if (first) {
+      switch (first->first) {
         case StepEnd::RunTimedOut:
-          end(RunStatus::Timeout,
-              "run exceeded its timeout of " + std::to_string(request.timeoutSeconds) + " s");
+          end(RunStatus::Timeout, runTimeoutError(request));
           break;
         case StepEnd::Canceled:
           end(RunStatus::Canceled, "run canceled");
           break;
-        case StepEnd::Failed:
-        case StepEnd::TimedOut:
-          end(RunStatus::Failed, record.steps[i].error);
+        default:
+          end(RunStatus::Failed, record.steps[first->second].error);
           break;
       }
-      break;
+    } else if (stop.stop_requested()) {
+      end(RunStatus::Canceled, "run canceled");
     }
     executor.cleanup();
     record.outputImages = executor.outputImages();
@@ -161,6 +208,7 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
       log.info(std::string("Warning: cannot remove the run directory: ") + e.what());
     }
   }
+  maskRecord(record, request);
   record.finishTime = std::chrono::system_clock::now();
   return record;
 }

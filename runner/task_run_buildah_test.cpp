@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "runner/task_run.hpp"
+#include "runner/task_run_buildah_test_helper.hpp"
 #include "tests/support/busybox_image.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/free_port.hpp"
@@ -23,75 +24,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using Clock = std::chrono::steady_clock;
-
-/// Keeps the log; `onInfo` sees each info line as it arrives (from any thread).
-class CollectingLog : public LogSink {
- public:
-  void info(std::string_view line) override {
-    std::function<void(std::string_view)> hook;
-    {
-      std::lock_guard lock(mutex_);
-      text_ += std::string(line) + "\n";
-      hook = onInfo;
-    }
-    if (hook) hook(line);
-  }
-  void output(std::string_view stepId, std::string_view chunk) override {
-    std::lock_guard lock(mutex_);
-    outputs_[std::string(stepId)] += chunk;
-  }
-  std::string text() const {
-    std::lock_guard lock(mutex_);
-    return text_;
-  }
-  std::string outputOf(const std::string& stepId) const {
-    std::lock_guard lock(mutex_);
-    return outputs_.contains(stepId) ? outputs_.at(stepId) : "";
-  }
-  std::function<void(std::string_view)> onInfo;
-
- private:
-  mutable std::mutex mutex_;
-  std::string text_;
-  std::map<std::string, std::string> outputs_;
-};
-
-config::Step step(std::string id, config::StepKind kind) {
-  config::Step s;
-  s.id = std::move(id);
-  s.kind = kind;
-  return s;
-}
-
-std::string uniqueId(std::string_view prefix) {
-  static std::atomic<int> counter{0};
-  return std::string(prefix) + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-}
-
-std::vector<std::string> buildah(std::initializer_list<std::string> args) {
-  auto command = test::buildah_command();
-  command.insert(command.end(), args);
-  return command;
-}
-
-std::string containerNames() {
-  return test::run_checked(buildah({"containers", "--format", "{{.ContainerName}}"})).out;
-}
-
-class TaskRunBuildahTest : public ::testing::Test {
- protected:
-  TaskRunBuildahTest() {
-    request.runId = uniqueId("rb");
-    request.workRoot = root.path() / "runs";
-    request.dockerConfig = root.path() / "no-config.json";
-  }
-  RunRecord run() { return runTask(request, *launcher, log, {}); }
-
-  test::TempDir root;
-  RunRequest request;
-  std::unique_ptr<ProcessLauncher> launcher = makeSystemProcessLauncher();
-  CollectingLog log;
-};
+using namespace buildah_test;
 
 TEST_F(TaskRunBuildahTest, BuildsRunsAndPushesAFromScratchBusyboxImage) {
   test::LocalRegistry registry;
@@ -146,14 +79,14 @@ TEST_F(TaskRunBuildahTest, ATimedOutStepIsKilledAndItsContainerRemoved) {
   const std::string image = test::build_busybox_image(test::busybox_base_image());
   auto sleeper = step("sleeper", config::StepKind::Cmd);
   sleeper.cmd = image + " sh -c 'echo started; sleep 60; : " + request.runId + "'";
-  sleeper.timeout = 2;
+  sleeper.timeout = 10;  // room for `buildah from` and `buildah run` to start on a busy machine
   request.task.steps = {sleeper};
 
   const auto started = Clock::now();
   const auto record = run();
-  EXPECT_LT(Clock::now() - started, std::chrono::seconds(30));
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(40));
   EXPECT_EQ(record.status, RunStatus::Failed);
-  EXPECT_EQ(record.steps[0].error, "step sleeper exceeded its timeout of 2 s");
+  EXPECT_EQ(record.steps[0].error, "step sleeper exceeded its timeout of 10 s");
   EXPECT_THAT(log.outputOf("sleeper"), ::testing::StartsWith("started\n"));
   EXPECT_THAT(containerNames(), Not(HasSubstr("hangar-" + request.runId)));
   const auto left = test::run_command({"pgrep", "-f", ": " + request.runId});
@@ -183,6 +116,25 @@ TEST_F(TaskRunBuildahTest, ADetachedServerIsReachableByItsStepIdUntilTheRunEnds)
   EXPECT_THROW(test::http_request("GET", "http://127.0.0.1:" + std::to_string(port) + "/", {},
                                   std::chrono::seconds(2)),
                std::runtime_error);
+}
+
+TEST_F(TaskRunBuildahTest, ParallelStepsShareTheWorkspaceWhileBothRun) {
+  const std::string image = test::build_busybox_image(test::busybox_base_image());
+  // Each step writes its file, then waits (up to 60 s) for the other's: only overlapping steps pass.
+  auto waiter = [&](const std::string& id, const std::string& mine, const std::string& theirs) {
+    auto s = step(id, config::StepKind::Cmd);
+    s.cmd = image + " sh -c 'touch " + mine + "; for i in $(seq 600); do [ -f " + theirs + " ] && echo saw " +
+            theirs + " && exit 0; sleep 0.1; done; exit 1'";
+    s.when = {"-"};
+    return s;
+  };
+  request.task.steps = {waiter("left", "left.ready", "right.ready"),
+                        waiter("right", "right.ready", "left.ready")};
+  const auto record = run();
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
+  EXPECT_EQ(log.outputOf("left"), "saw right.ready\n");
+  EXPECT_EQ(log.outputOf("right"), "saw left.ready\n");
+  EXPECT_THAT(containerNames(), Not(HasSubstr("hangar-" + request.runId)));
 }
 
 TEST_F(TaskRunBuildahTest, MirroredImagesArePulledFromTheMirrorOverPlainHttp) {

@@ -98,7 +98,8 @@ fs::path Workspace::digestFile(std::string_view stepId, size_t index) const {
 
 void Workspace::remove() {
   if (removed_ || root_.empty()) return;
-  for (const fs::path& path : {workspace(), authFile(), registriesConf(), root_ / "digests"}) {
+  for (const fs::path& path :
+       {workspace(), authFile(), registriesConf(), root_ / "digests", secretVolumes()}) {
     fs::remove_all(path);
   }
   if (fs::is_empty(root_)) fs::remove(root_);

@@ -12,7 +12,8 @@ namespace hangar::runner {
 
 /// The private directory of one run, `<workRoot>/<runId>/`: `workspace/` (a copy of the build context
 /// that steps see at /workspace, so they can write there without touching the user's folder),
-/// `auth.json` (mode 0600, the only way credentials reach buildah), `registries.conf` and `digests/`.
+/// `auth.json` (mode 0600, the only way credentials reach buildah), `registries.conf`, `digests/` and
+/// `secret-volumes/` (the decoded secret volumes, outside the workspace so no step sees them unasked).
 /// remove() deletes exactly these and then the run directory if nothing else (e.g. a log) is left.
 class Workspace {
  public:
@@ -37,14 +38,15 @@ class Workspace {
   /// The digest file of the `index`th image of push step `stepId`, under digests/.
   std::filesystem::path digestFile(std::string_view stepId, size_t index) const;
 
-  /// Deletes workspace/, auth.json, registries.conf and digests/, then the run directory when empty.
-  /// Throws std::filesystem::filesystem_error naming the path that could not be removed.
+  /// Deletes workspace/, auth.json, registries.conf, digests/ and secret-volumes/, then the run directory
+  /// when empty. Throws std::filesystem::filesystem_error naming the path that could not be removed.
   void remove();
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path workspace() const { return root_ / "workspace"; }
   std::filesystem::path authFile() const { return root_ / "auth.json"; }
   std::filesystem::path registriesConf() const { return root_ / "registries.conf"; }
+  std::filesystem::path secretVolumes() const { return root_ / "secret-volumes"; }
 
  private:
   std::filesystem::path root_;
