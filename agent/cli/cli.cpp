@@ -20,6 +20,12 @@ int main(int argc, char** argv) {
   addBuildVerb(app, action);
   addValidateVerb(app, action);
   addRenderVerb(app, action);
+  addRunVerb(app, action);
+  addEnqueueVerb(app, action);
+  addRunsVerb(app, action);
+  addLogsVerb(app, action);
+  addCancelVerb(app, action);
+  addTaskVerb(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

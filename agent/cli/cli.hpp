@@ -20,5 +20,14 @@ void addRunOnceVerb(CLI::App& app, VerbAction& action);
 void addBuildVerb(CLI::App& app, VerbAction& action);
 void addValidateVerb(CLI::App& app, VerbAction& action);
 void addRenderVerb(CLI::App& app, VerbAction& action);
+// The service and its verbs (issue 6).
+void addRunVerb(CLI::App& app, VerbAction& action);
+void addEnqueueVerb(CLI::App& app, VerbAction& action);
+void addRunsVerb(CLI::App& app, VerbAction& action);
+void addLogsVerb(CLI::App& app, VerbAction& action);
+void addCancelVerb(CLI::App& app, VerbAction& action);
+void addTaskVerb(CLI::App& app, VerbAction& action);
+/// `task run NAME`, added under the `task` verb.
+void addTaskRunVerb(CLI::App& task, VerbAction& action);
 
 }  // namespace hangar::agent::cli

@@ -1,0 +1,238 @@
+#include "agent/service.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "agent/exit_code.hpp"
+#include "agent/run_dispatcher.hpp"
+#include "agent/run_enqueue.hpp"
+#include "agent/service_clock.hpp"
+#include "agent/service_log.hpp"
+#include "agent/service_recovery.hpp"
+#include "agent/systemd_notify.hpp"
+#include "agent/timer_scheduler.hpp"
+#include "config/diagnostic.hpp"
+
+namespace hangar::agent {
+namespace {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+sigset_t serviceSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int signal : {SIGTERM, SIGINT, SIGQUIT, SIGHUP}) sigaddset(&set, signal);
+  return set;
+}
+
+// The configuration in force; replaced as a whole on reload.
+class ConfigHolder {
+ public:
+  explicit ConfigHolder(config::AgentConfig config)
+      : current_(std::make_shared<const config::AgentConfig>(std::move(config))) {}
+  std::shared_ptr<const config::AgentConfig> get() {
+    std::lock_guard lock(mutex_);
+    return current_;
+  }
+  void set(config::AgentConfig config) {
+    std::lock_guard lock(mutex_);
+    current_ = std::make_shared<const config::AgentConfig>(std::move(config));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::shared_ptr<const config::AgentConfig> current_;
+};
+
+// Holds an exclusive lock on STATE_DIR/service.lock: one service per state directory.
+int lockStateDir(const fs::path& stateDir) {
+  fs::path file = stateDir / "service.lock";
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot open " + file.string());
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw std::runtime_error("another `hangar run` uses the state directory " + stateDir.string());
+  }
+  return fd;
+}
+
+void fireTimer(ServiceState& state, const config::AgentConfig& config, const TimerFiring& firing,
+               RunIdGenerator& ids) {
+  const config::TaskDefinition* task = config.findTask(firing.task);
+  if (task == nullptr) return;
+  std::string runId = ids.next();
+  if (!state.store->recordTimerFiring(firing.task, firing.timer, firing.scheduledAt, runId)) return;
+  std::vector<StoredRun> active;
+  for (auto status : {runner::RunStatus::Queued, runner::RunStatus::Running})
+    for (auto& run : state.store->list({status, firing.task, std::nullopt})) active.push_back(std::move(run));
+  if (!active.empty() && task->concurrency == config::Concurrency::Forbid) {
+    spdlog::warn("task {}: timer {} at {} skipped: run {} is still {} (concurrency: forbid)", firing.task,
+                 firing.timer, runner::formatTime(firing.scheduledAt), active.front().record.id,
+                 runner::toString(active.front().record.status));
+    return;
+  }
+  if (task->concurrency == config::Concurrency::Replace)
+    for (const auto& run : active) {
+      try {
+        requestCancel(state, run.record.id);
+        spdlog::info("task {}: run {} canceled, replaced by a timer firing", firing.task, run.record.id);
+      } catch (const std::exception& e) {
+        spdlog::warn("task {}: replacing run {}: {}", firing.task, run.record.id, e.what());
+      }
+    }
+  RunRequestMessage message;
+  message.runId = runId;
+  message.task = firing.task;
+  message.trigger = "timer";
+  enqueueRun(state, message);
+  spdlog::info("task {}: timer {} fired for {}: run {}", firing.task, firing.timer,
+               runner::formatTime(firing.scheduledAt), runId);
+}
+
+// Fires due timers until `stop`; sleeps until the next fire time (or briefly with the test clock).
+void timerLoop(ServiceState& state, ConfigHolder& holder, RunIdGenerator& ids, std::stop_token stop) {
+  ServiceClock clock = makeServiceClock();
+  TimerScheduler scheduler(*state.store, clock());
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  while (!stop.stop_requested()) {
+    auto config = holder.get();
+    auto wait = std::chrono::milliseconds(100);
+    try {
+      TimePoint now = clock();
+      for (const auto& firing : scheduler.due(*config, now)) fireTimer(state, *config, firing, ids);
+      if (!usingTestClock()) {
+        auto next = nextFireTime(*config, clock());
+        auto until = next ? std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock())
+                          : std::chrono::milliseconds(60000);
+        wait = std::clamp(until, std::chrono::milliseconds(100), std::chrono::milliseconds(60000));
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("timers: {}", e.what());
+      wait = std::chrono::seconds(5);
+    }
+    std::unique_lock lock(mutex);
+    wake.wait_for(lock, stop, wait, [] { return false; });
+  }
+}
+
+void reload(const fs::path& configPath, ConfigHolder& holder) {
+  try {
+    config::AgentConfig fresh = config::loadAgentConfig(configPath);
+    auto old = holder.get();
+    if (fresh.stateDir != old->stateDir || fresh.queue.path != old->queue.path) {
+      spdlog::warn("reload: stateDir and queue changes need a restart; keeping {}", old->stateDir.string());
+      fresh.stateDir = old->stateDir;
+      fresh.queue = old->queue;
+    }
+    holder.set(std::move(fresh));
+    spdlog::info("reloaded {}", configPath.string());
+  } catch (const config::TaskError& e) {
+    spdlog::error("reload of {} failed, keeping the old configuration:\n{}", configPath.string(),
+                  e.diagnostics().str());
+  } catch (const std::exception& e) {
+    spdlog::error("reload of {} failed, keeping the old configuration: {}", configPath.string(), e.what());
+  }
+}
+
+}  // namespace
+
+int runService(const fs::path& configPathIn) {
+  setUpServiceLogging();
+  sigset_t signals = serviceSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: all inherit it
+  fs::path configPath = configPathIn.empty() ? config::defaultAgentConfigPath() : configPathIn;
+
+  config::AgentConfig loaded;
+  try {
+    loaded = config::loadAgentConfig(configPath);
+  } catch (const config::TaskError& e) {
+    std::cerr << e.diagnostics().str();
+    return kExitUsage;
+  }
+  ServiceState state;
+  int lockFd = -1;
+  try {
+    state = openServiceState(loaded);
+    lockFd = lockStateDir(state.paths.stateDir);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return kExitFailed;
+  }
+  ConfigHolder holder(std::move(loaded));
+  RunIdGenerator ids(state.paths.stateDir);
+
+  recoverAfterCrash(state);
+
+  RunExecutor executor(*state.store, *state.queue, state.paths, ids);
+  std::stop_source claiming;
+  int exitCode = kExitSuccess;
+  {
+    RunDispatcher dispatcher(*state.queue, executor, [&] { return holder.get(); });
+    std::jthread dispatch([&](std::stop_token) { dispatcher.claimUntil(claiming.get_token()); });
+    std::jthread timers([&](std::stop_token) { timerLoop(state, holder, ids, claiming.get_token()); });
+
+    auto status = [&] {
+      return "STATUS=running " + std::to_string(dispatcher.running()) + ", queued " +
+             std::to_string(state.queue->depth());
+    };
+    systemdNotify("READY=1\n" + status());
+    spdlog::info("hangar service ready: {} slots, state {}, {} tasks", holder.get()->slots,
+                 state.paths.stateDir.string(), holder.get()->tasks.size());
+    auto watchdog = systemdWatchdogInterval();
+    auto tick = std::min<std::chrono::milliseconds>(watchdog.value_or(std::chrono::seconds(1)),
+                                                    std::chrono::seconds(1));
+    bool draining = false, stoppedRuns = false;
+    Clock::time_point drainDeadline;
+    for (;;) {
+      timespec timeout{static_cast<time_t>(tick.count() / 1000),
+                       static_cast<long>(tick.count() % 1000) * 1000000};
+      int received = sigtimedwait(&signals, nullptr, &timeout);
+      if (received == SIGHUP) {
+        reload(configPath, holder);
+      } else if (received == SIGQUIT || ((received == SIGTERM || received == SIGINT) && draining)) {
+        spdlog::warn("stopping now: running runs are stopped and queued again");
+        draining = true;
+        claiming.request_stop();
+        dispatcher.stopAll(StopReason::Shutdown);
+        stoppedRuns = true;
+      } else if (received == SIGTERM || received == SIGINT) {
+        draining = true;
+        drainDeadline = Clock::now() + std::chrono::seconds(holder.get()->shutdownTimeout);
+        claiming.request_stop();
+        systemdNotify("STOPPING=1");
+        spdlog::info("draining: no new claims; {} runs get {} s to finish", dispatcher.running(),
+                     holder.get()->shutdownTimeout);
+      }
+      if (draining) {
+        if (dispatcher.running() == 0) break;
+        if (!stoppedRuns && Clock::now() >= drainDeadline) {
+          spdlog::warn("shutdown timeout: stopping the runs still going, they are queued again");
+          dispatcher.stopAll(StopReason::Shutdown);
+          stoppedRuns = true;
+        }
+        systemdNotify("STOPPING=1\n" + status());
+        continue;
+      }
+      systemdNotify("WATCHDOG=1\n" + status());
+    }
+    claiming.request_stop();
+    dispatch.join();
+    timers.join();
+    dispatcher.waitIdle(Clock::now() + std::chrono::minutes(5));
+  }
+  spdlog::info("hangar service stopped");
+  ::close(lockFd);
+  return exitCode;
+}
+
+}  // namespace hangar::agent
