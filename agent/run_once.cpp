@@ -11,8 +11,28 @@
 #include "runner/console_log.hpp"
 #include "runner/masking_log.hpp"
 #include "runner/run_summary.hpp"
+#include "runner/secret_masker.hpp"
+#include "runner/secret_volumes.hpp"
 
 namespace hangar::agent {
+namespace {
+
+// The record of a run that ended before its first step: every step Skipped.
+runner::RunRecord notStarted(const runner::RunRequest& request, const std::string& error) {
+  runner::RunRecord record;
+  record.id = request.runId;
+  record.status = runner::RunStatus::Error;
+  record.error = error;
+  record.startTime = record.finishTime = std::chrono::system_clock::now();
+  for (const auto& step : request.task.steps) {
+    runner::StepRecord skipped;
+    skipped.id = step.id;
+    record.steps.push_back(std::move(skipped));
+  }
+  return record;
+}
+
+}  // namespace
 
 int runOnce(const RunOnceOptions& options, std::stop_token stop) {
   std::ostream& logStream = options.jsonOutput ? std::cerr : std::cout;
@@ -45,14 +65,25 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
   request.mirrors = options.mirrors;
   request.timeoutSeconds = options.timeoutSeconds;
   request.secretValues = prepared.secretValues;
+  for (auto& value : runner::secretVolumeValues(request.task))
+    request.secretValues.push_back(std::move(value));
 
   runner::ConsoleLog console(logStream);
   runner::MaskingLog log(console, request.secretValues);
   auto launcher = runner::makeSystemProcessLauncher();
-  runner::RunRecord record = runner::runTask(request, *launcher, log, stop);
+  runner::RunRecord record;
+  if (auto error = unresolvedSecretsError(request.task, prepared.load.data.secrets)) {
+    record = notStarted(request, *error);  // Key Vault is another part's: fail before any step
+  } else {
+    record = runner::runTask(request, *launcher, log, stop);
+  }
 
   runner::logRunSummary(record, log);
-  if (options.jsonOutput) std::cout << record.toJson().dump(2) << std::endl;
+  if (options.jsonOutput) {
+    runner::SecretMasker masker;  // the record is masked already; its JSON text is checked again
+    for (const auto& secret : request.secretValues) masker.add(secret);
+    std::cout << masker.mask(record.toJson().dump(2)) << std::endl;
+  }
   return record.status == runner::RunStatus::Succeeded ? kExitSuccess : kExitFailed;
 }
 

@@ -19,6 +19,7 @@ struct RunOnceOptions {
   std::string registry;                        // --registry: $Registry
   std::vector<std::string> sets;               // --set K=V
   std::vector<std::string> secretSets;         // --set-secret K=V: values that count as secret
+  std::vector<std::string> secrets;            // --secret NAME=VALUE | NAME=@FILE: .Secrets.NAME, masked
   std::optional<std::string> valuesFile;       // --values
   std::map<std::string, std::string> mirrors;  // --mirror HOST=PREFIX
   std::optional<std::string> authFile;         // --authfile: docker config.json with credentials

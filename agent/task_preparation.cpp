@@ -61,6 +61,41 @@ std::string secretValueOf(const std::string& pair) {
 
 }  // namespace
 
+std::map<std::string, std::string> parseSecretFlags(const std::vector<std::string>& pairs) {
+  std::map<std::string, std::string> secrets;
+  for (const auto& pair : pairs) {
+    const auto equals = pair.find('=');
+    const std::string name = pair.substr(0, equals);
+    if (equals == std::string::npos || name.empty()) {
+      throw UsageError("--secret: expected NAME=VALUE or NAME=@FILE, got a value without a name");
+    }
+    if (name.find_first_of(" \t\n") != std::string::npos) {
+      throw UsageError("--secret: the name '" + name + "' holds white space");
+    }
+    std::string value = pair.substr(equals + 1);
+    if (value.starts_with('@')) {
+      value = readFile(value.substr(1), "secret file for --secret " + name);
+      if (value.ends_with('\n')) value.pop_back();
+      if (value.ends_with('\r')) value.pop_back();
+    }
+    if (!secrets.emplace(name, std::move(value)).second) {
+      throw UsageError("--secret: '" + name + "' is given more than once");
+    }
+  }
+  return secrets;
+}
+
+std::optional<std::string> unresolvedSecretsError(const config::Task& task,
+                                                  const std::map<std::string, std::string>& given) {
+  std::string missing;
+  for (const auto& secret : task.secrets) {
+    if (!given.contains(secret.id)) missing += (missing.empty() ? "" : ", ") + secret.id;
+  }
+  if (missing.empty()) return std::nullopt;
+  return "failed to resolve secrets: Key Vault access is not configured (secrets: " + missing +
+         "; give them with --secret NAME=VALUE to run locally)";
+}
+
 std::string registryShortName(const std::string& registry) { return registry.substr(0, registry.find('.')); }
 
 PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId) {
@@ -101,6 +136,10 @@ PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId
   prepared.warnings = std::move(warnings);
   for (const auto& pair : options.secretSets)
     if (auto value = secretValueOf(pair); !value.empty()) prepared.secretValues.push_back(value);
+
+  load.data.secrets = parseSecretFlags(options.secrets);
+  for (const auto& [name, value] : load.data.secrets)
+    if (!value.empty()) prepared.secretValues.push_back(value);
 
   config::RunVariables& run = load.data.run;
   run.id = runId;

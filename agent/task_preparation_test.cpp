@@ -1,5 +1,6 @@
 #include "agent/task_preparation.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "agent/usage_error.hpp"
@@ -64,6 +65,55 @@ TEST(PrepareTask, RejectsWhatItCannotUseWithTheNameOfIt) {
   }
   options.context = "https://example.invalid/repo.git";
   EXPECT_THROW(prepareTask(options, "ca4"), UsageError);
+}
+
+TEST(PrepareTask, SecretFlagsFillDotSecretsFromValuesAndFilesAndAreMasked) {
+  test::TempDir dir;
+  dir.write("token.txt", "from-a-file\n");
+  RunOnceOptions options;
+  options.context = "/dev/null";
+  options.command = "busybox echo hi";
+  options.secrets = {"inline=p@ss=word", "fromFile=@" + (dir.path() / "token.txt").string(), "empty="};
+  PreparedTask prepared = prepareTask(options, "cs1");
+  const std::map<std::string, std::string> expected = {
+      {"inline", "p@ss=word"}, {"fromFile", "from-a-file"}, {"empty", ""}};
+  EXPECT_EQ(prepared.load.data.secrets, expected);
+  EXPECT_THAT(prepared.secretValues, ::testing::UnorderedElementsAre("p@ss=word", "from-a-file"));
+  EXPECT_TRUE(prepared.load.data.values.empty());  // .Secrets only, not .Values
+}
+
+TEST(PrepareTask, MalformedSecretFlagsAreUsageErrorsThatNeverShowTheValue) {
+  for (const std::string bad : {"novalue-s3cret", "=s3cret", "two words=s3cret", "a=s3cret a=s3cret",
+                                "f=@/nonexistent/hangar-secret"}) {
+    RunOnceOptions options;
+    options.context = "/dev/null";
+    options.command = "busybox echo hi";
+    if (bad == "a=s3cret a=s3cret") {
+      options.secrets = {"a=s3cret", "a=s3cret"};
+    } else {
+      options.secrets = {bad};
+    }
+    try {
+      prepareTask(options, "cs2");
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const UsageError& e) {
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("--secret")) << bad;
+      EXPECT_THAT(e.what(), ::testing::Not(::testing::HasSubstr("s3cret"))) << bad;
+    }
+  }
+}
+
+TEST(UnresolvedSecrets, TaskSecretsNotGivenLocallyNeedKeyVault) {
+  config::Task task;
+  config::SecretSpec a, b;
+  a.id = "a";
+  b.id = "b";
+  task.secrets = {a, b};
+  EXPECT_EQ(unresolvedSecretsError(task, {{"a", "x"}}),
+            "failed to resolve secrets: Key Vault access is not configured (secrets: b; give them with "
+            "--secret NAME=VALUE to run locally)");
+  EXPECT_EQ(unresolvedSecretsError(task, {{"a", "x"}, {"b", "y"}}), std::nullopt);
+  EXPECT_EQ(unresolvedSecretsError(config::Task{}, {}), std::nullopt);
 }
 
 }  // namespace

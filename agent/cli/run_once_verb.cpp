@@ -18,6 +18,9 @@ void addRunOnceVerb(CLI::App& app, VerbAction& action) {
   verb->add_option("--cmd", o.command, "Run one command step instead of a task file: 'IMAGE [ARGS]'");
   verb->add_option("--set", o.sets, "A template value (K=V), repeatable; {{.Values.K}}");
   verb->add_option("--set-secret", o.secretSets, "A secret template value (K=V), masked in every log");
+  verb->add_option("--secret", o.secrets,
+                   "A secret (NAME=VALUE, or NAME=@FILE to read it from a file), repeatable; "
+                   "{{.Secrets.NAME}}, masked in every log");
   verb->add_option("--values", o.valuesFile,
                    "A YAML file of template values, looked up in the context first");
   verb->add_option("context", o.context, "The build context: a directory, or /dev/null for none")->required();
