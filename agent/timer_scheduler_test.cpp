@@ -1,0 +1,88 @@
+#include "agent/timer_scheduler.hpp"
+
+#include <gtest/gtest.h>
+
+#include "config/diagnostic.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace hangar::agent {
+namespace {
+
+TimePoint at(const std::string& text) { return *runner::parseTime(text); }
+
+config::AgentConfig configWith(const std::string& schedule, config::Catchup catchup) {
+  config::AgentConfig config;
+  config::TaskDefinition task;
+  task.name = "tick";
+  task.catchup = catchup;
+  task.timers.push_back({"t", config::CronExpression::parse(schedule), {}});
+  config.tasks.push_back(task);
+  return config;
+}
+
+class TimerSchedulerTest : public ::testing::Test {
+ protected:
+  test::TempDir dir;
+  RunStore store{dir.path() / "runs.db"};
+};
+
+TEST_F(TimerSchedulerTest, ANewTimerFiresFromTheAgentsStartOnly) {
+  auto config = configWith("* * * * *", config::Catchup::Latest);
+  TimerScheduler scheduler(store, at("2026-03-01T10:00:30Z"));
+  EXPECT_TRUE(scheduler.due(config, at("2026-03-01T10:00:59Z")).empty());
+  auto due = scheduler.due(config, at("2026-03-01T10:01:00Z"));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].scheduledAt, at("2026-03-01T10:01:00Z"));
+  EXPECT_EQ(due[0].task, "tick");
+  EXPECT_EQ(due[0].timer, "t");
+}
+
+TEST_F(TimerSchedulerTest, ARecordedFiringIsNotDueAgain) {
+  auto config = configWith("* * * * *", config::Catchup::Latest);
+  TimerScheduler scheduler(store, at("2026-03-01T10:00:30Z"));
+  auto due = scheduler.due(config, at("2026-03-01T10:01:10Z"));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_TRUE(store.recordTimerFiring("tick", "t", due[0].scheduledAt, "r1"));
+  EXPECT_TRUE(scheduler.due(config, at("2026-03-01T10:01:50Z")).empty());
+  EXPECT_EQ(scheduler.due(config, at("2026-03-01T10:02:00Z")).size(), 1u);
+}
+
+TEST_F(TimerSchedulerTest, CatchupLatestGivesOneFiringForTheDowntime) {
+  auto config = configWith("*/5 * * * *", config::Catchup::Latest);
+  store.recordTimerFiring("tick", "t", at("2026-03-01T10:00:00Z"), "r1");
+  TimerScheduler scheduler(store, at("2026-03-03T07:12:00Z"));  // two days later
+  auto due = scheduler.due(config, at("2026-03-03T07:12:00Z"));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].scheduledAt, at("2026-03-03T07:10:00Z"));
+}
+
+TEST_F(TimerSchedulerTest, CatchupNoneSkipsTheDowntime) {
+  auto config = configWith("*/5 * * * *", config::Catchup::None);
+  store.recordTimerFiring("tick", "t", at("2026-03-01T10:00:00Z"), "r1");
+  TimerScheduler scheduler(store, at("2026-03-03T07:12:00Z"));
+  EXPECT_TRUE(scheduler.due(config, at("2026-03-03T07:12:00Z")).empty());
+  auto due = scheduler.due(config, at("2026-03-03T07:15:00Z"));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].scheduledAt, at("2026-03-03T07:15:00Z"));
+}
+
+TEST_F(TimerSchedulerTest, DisabledTasksAndNeverFiringSchedulesAreNotDue) {
+  auto config = configWith("0 0 30 2 *", config::Catchup::Latest);
+  TimerScheduler scheduler(store, at("2026-03-01T10:00:00Z"));
+  EXPECT_TRUE(scheduler.due(config, at("2030-03-01T10:00:00Z")).empty());
+  EXPECT_FALSE(nextFireTime(config, at("2026-03-01T10:00:00Z")));
+  config = configWith("* * * * *", config::Catchup::Latest);
+  config.tasks[0].enabled = false;
+  EXPECT_TRUE(scheduler.due(config, at("2026-03-01T10:05:00Z")).empty());
+  EXPECT_FALSE(nextFireTime(config, at("2026-03-01T10:00:00Z")));
+}
+
+TEST_F(TimerSchedulerTest, NextFireTimeIsTheEarliestOfAllTimers) {
+  auto config = configWith("0 2 * * *", config::Catchup::Latest);
+  config.tasks[0].timers.push_back({"hourly", config::CronExpression::parse("@hourly"), {}});
+  EXPECT_EQ(nextFireTime(config, at("2026-03-01T10:00:30Z")), at("2026-03-01T11:00:00Z"));
+  EXPECT_EQ(nextFireTime(config.tasks[0].timers[0], at("2026-03-01T10:00:30Z")), at("2026-03-02T02:00:00Z"));
+}
+
+}  // namespace
+}  // namespace hangar::agent
