@@ -5,10 +5,14 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <iostream>
+#include <optional>
 #include <sstream>
 
+#include "agent/state_dir.hpp"
 #include "agent/usage_error.hpp"
 #include "config/values.hpp"
+#include "runner/context_fetch.hpp"
 
 namespace hangar::agent {
 namespace fs = std::filesystem;
@@ -22,8 +26,21 @@ std::string readFile(const fs::path& path, const std::string& what) {
   return text.str();
 }
 
-bool isRemoteContext(const std::string& context) {
-  return context.find("://") != std::string::npos || context.rfind("git@", 0) == 0;
+// --- remote contexts (git, tarballs; issue 4): fetched under <stateDir>/contexts/<runId> ---
+std::optional<runner::FetchedContext> fetchRemoteContext(const RunOnceOptions& options,
+                                                         const std::string& runId) {
+  if (!runner::isRemoteContext(options.context)) return std::nullopt;
+  fs::path stateDir = options.stateDir ? *options.stateDir : defaultStateDir();
+  runner::ContextFetchOptions fetch;
+  fetch.mirrorRoot = stateDir / "git-mirrors";
+  fetch.credentials = runner::gitCredentialsFromEnvironment();
+  fetch.log = [](const std::string& line) { std::cerr << line << "\n"; };
+  try {
+    return runner::fetchContext(runner::parseContextUrl(options.context), stateDir / "contexts" / runId,
+                                fetch);
+  } catch (const std::exception& error) {  // a malformed URL, a git, download or archive error
+    throw UsageError(std::string("context: ") + error.what());
+  }
 }
 
 // -f is looked up in the context first, then relative to the working directory (like az acr run).
@@ -101,10 +118,10 @@ std::string registryShortName(const std::string& registry) { return registry.sub
 PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId) {
   PreparedTask prepared;
   if (options.context.empty()) throw UsageError("a context is required: a directory, or /dev/null for none");
-  if (isRemoteContext(options.context))
-    throw UsageError("context '" + options.context +
-                     "': git and URL contexts are not supported yet; use a local directory or /dev/null");
-  if (options.context != "/dev/null") {
+  std::optional<runner::FetchedContext> remote = fetchRemoteContext(options, runId);
+  if (remote) {
+    prepared.contextDir = remote->contextDir;
+  } else if (options.context != "/dev/null") {
     if (!fs::is_directory(options.context))
       throw UsageError("context '" + options.context + "' is not a directory (use /dev/null for none)");
     prepared.contextDir = fs::absolute(options.context);
@@ -148,6 +165,14 @@ PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId
   run.registryName = registryShortName(options.registry);
   run.date = utcRunDate();
   run.architecture = goArchitecture();
+  if (remote) {
+    run.commit = remote->commit;
+    run.branch = remote->branch;
+    run.gitTag = remote->tag;
+    run.repository = remote->repository;
+    auto url = runner::parseContextUrl(options.context);
+    if (url.password) prepared.secretValues.push_back(*url.password);
+  }
   load.data.values = std::move(values);
   return prepared;
 }
