@@ -41,7 +41,32 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-std::string firstLine(const std::string& text) { return text.substr(0, text.find_first_of("\r\n")); }
+// Azure messages span lines ("...\r\nClient address: 1.2.3.4\r\n..."): joined with "; ".
+std::string oneLine(const std::string& text) {
+  std::string out;
+  bool pendingBreak = false;
+  for (char c : text) {
+    if (c == '\r' || c == '\n') {
+      pendingBreak = !out.empty();
+      continue;
+    }
+    if (pendingBreak) out += "; ";
+    pendingBreak = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string withFirewallHint(std::string reason) {
+  if (reason.find("is not allowed access") != std::string::npos ||
+      reason.find("Client address is not authorized") != std::string::npos) {
+    reason +=
+        " (the machine's address is outside the service's firewall rules: use a private endpoint or add an "
+        "IP "
+        "rule, not a network bypass)";
+  }
+  return reason;
+}
 
 }  // namespace
 
@@ -139,26 +164,32 @@ void requireHttpsOrLoopback(std::string_view url, std::string_view what) {
   }
 }
 
+static std::string azureErrorReasonRaw(const AzureHttpResponse& response);
+
 std::string azureErrorReason(const AzureHttpResponse& response) {
+  return withFirewallHint(azureErrorReasonRaw(response));
+}
+
+static std::string azureErrorReasonRaw(const AzureHttpResponse& response) {
   std::string status = "HTTP " + std::to_string(response.status);
   auto json = nlohmann::json::parse(response.body, nullptr, false);
   if (!json.is_object()) return status;
   auto text = [](const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : ""; };
   if (json.contains("error") && json["error"].is_string()) {
     std::string description =
-        json.contains("error_description") ? firstLine(text(json["error_description"])) : "";
+        json.contains("error_description") ? oneLine(text(json["error_description"])) : "";
     return status + ": " + text(json["error"]) + (description.empty() ? "" : ": " + description);
   }
   if (json.contains("error") && json["error"].is_object()) {
     const auto& error = json["error"];
     return status + ": " + text(error.value("code", nlohmann::json())) + ": " +
-           firstLine(text(error.value("message", nlohmann::json())));
+           oneLine(text(error.value("message", nlohmann::json())));
   }
   if (json.contains("errors") && json["errors"].is_array() && !json["errors"].empty() &&
       json["errors"][0].is_object()) {
     const auto& error = json["errors"][0];
     return status + ": " + lower(text(error.value("code", nlohmann::json()))) + ": " +
-           firstLine(text(error.value("message", nlohmann::json())));
+           oneLine(text(error.value("message", nlohmann::json())));
   }
   return status;
 }
