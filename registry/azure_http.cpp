@@ -89,9 +89,8 @@ AzureHttpResponse sendAzureRequest(const AzureHttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(
-      handle, CURLOPT_CONNECTTIMEOUT_MS,
-      static_cast<long>(std::min<std::chrono::milliseconds::rep>(request.timeout.count(), 10000)));
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min(request.timeout, request.connectTimeout).count()));
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
   if (request.bypassProxy) curl_easy_setopt(handle, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, appendBody);

@@ -17,7 +17,8 @@ struct AzureHttpRequest {
   std::vector<std::string> headers;  // full "Name: value" lines
   std::string body;
   std::chrono::milliseconds timeout = std::chrono::seconds(30);
-  bool bypassProxy = false;  // IMDS must never go through a proxy
+  std::chrono::milliseconds connectTimeout = std::chrono::seconds(10);  // capped by `timeout`
+  bool bypassProxy = false;                                             // IMDS must never go through a proxy
 };
 
 /// One response: status, body, and headers with lower-case names.

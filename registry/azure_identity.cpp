@@ -118,12 +118,14 @@ AccessToken ManagedIdentityCredential::fetch(std::string_view resource) {
       "token for " + std::string(resource) + " from the " + which + " (IMDS " + imdsUrl_ + ")";
   const auto& retry = options_.retry;
   milliseconds waited{0};
+  int unreachable = 0;
   for (int attempt = 1;; ++attempt) {
     bool last = attempt >= std::max(1, retry.maxAttempts);
     AzureHttpRequest request;
     request.url = url;
     request.headers = {"Metadata: true"};
     request.timeout = options_.requestTimeout;
+    request.connectTimeout = std::chrono::seconds(3);  // link-local IMDS answers at once when it exists
     request.bypassProxy = true;
     AzureHttpResponse response;
     std::string failure;
@@ -131,6 +133,8 @@ AccessToken ManagedIdentityCredential::fetch(std::string_view resource) {
       response = sendAzureRequest(request);
     } catch (const std::runtime_error& error) {
       failure = error.what();
+      // Off Azure nothing answers: give up after a second try instead of the whole retry budget.
+      if (++unreachable >= 2) last = true;
     }
     if (failure.empty() && response.status == 200)
       return parseTokenResponse(response.body, options_.now(), "IMDS");
