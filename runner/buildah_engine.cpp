@@ -407,6 +407,15 @@ ContainerPlan BuildahEngine::planContainer(const config::Step& step,
   }
   if (!step.cpus.empty())
     plan.warnings.push_back("cpus is not supported by the buildah engine and is ignored");
+  if (step.privileged) {
+    // buildah run has no --privileged; every capability is the nearest (chroot isolation as root
+    // shares the host's devices already).
+    plan.runOptions.insert(plan.runOptions.end(), {"--cap-add", "all"});
+  }
+  if (!step.isolation.empty() && step.isolation != "default") {
+    plan.warnings.push_back("isolation '" + step.isolation + "' is ignored: buildah uses " +
+                            settings_.isolation + " isolation");
+  }
   return plan;
 }
 
@@ -439,6 +448,26 @@ ProcessSpec BuildahEngine::runContainer(const ContainerPlan& plan, const std::st
   args.push_back("--");
   args.insert(args.end(), argv.begin(), argv.end());
   return command(std::move(args));
+}
+
+ProcessSpec BuildahEngine::pull(const std::string& image, const std::string& policy, int retries,
+                                int retryDelaySeconds) const {
+  std::vector<std::string> args = {"pull",
+                                   "--policy",
+                                   policy,
+                                   "--authfile",
+                                   context_.authFile.string(),
+                                   "--retry",
+                                   std::to_string(std::max(0, retries))};
+  if (retryDelaySeconds > 0)
+    args.insert(args.end(), {"--retry-delay", std::to_string(retryDelaySeconds) + "s"});
+  if (plainHttp(registryOf(image))) args.push_back("--tls-verify=false");
+  args.push_back(image);
+  return command(std::move(args));
+}
+
+ProcessSpec BuildahEngine::imageDigest(const std::string& image) const {
+  return command({"images", "--noheading", "--format", "{{.Digest}}", image});
 }
 
 ProcessSpec BuildahEngine::storageInfo() const {

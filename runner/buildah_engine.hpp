@@ -82,6 +82,12 @@ class BuildahEngine {
   /// Throws std::invalid_argument when there is nothing to run (see composeContainerArgv).
   ProcessSpec runContainer(const ContainerPlan& plan, const std::string& name,
                            const ImageConfig& image) const;
+  /// `buildah pull --policy P --authfile F --retry N --retry-delay Ds [--tls-verify=false] IMAGE`:
+  /// the `pull` step property with cmdDownloadRetries / cmdDownloadRetryDelay.
+  ProcessSpec pull(const std::string& image, const std::string& policy, int retries,
+                   int retryDelaySeconds) const;
+  /// `buildah images --noheading --format {{.Digest}} IMAGE`: the digest a local image was pulled with.
+  ProcessSpec imageDigest(const std::string& image) const;
   /// `buildah info --format ...`: prints the storage's graph root, then its driver, one a line.
   ProcessSpec storageInfo() const;
   /// `buildah rm N`.

@@ -331,5 +331,26 @@ TEST(BuildahEngine, StorageInfoPrintsTheGraphRootThenTheDriver) {
               ElementsAre("info", "--format", "{{.store.GraphRoot}}\n{{.store.GraphDriverName}}"));
 }
 
+TEST(BuildahEngine, PullRetriesAsAskedAndUsesTheAuthFile) {
+  const auto e = engine();
+  EXPECT_THAT(verbArgs(e.pull("registry.internal:5000/a:1", "always", 3, 7)),
+              ElementsAre("pull", "--policy", "always", "--authfile", kAuth, "--retry", "3", "--retry-delay",
+                          "7s", "--tls-verify=false", "registry.internal:5000/a:1"));
+  EXPECT_THAT(
+      verbArgs(e.pull("mcr.microsoft.com/a", "missing", 0, 0)),
+      ElementsAre("pull", "--policy", "missing", "--authfile", kAuth, "--retry", "0", "mcr.microsoft.com/a"));
+  EXPECT_THAT(verbArgs(e.imageDigest("golang:1.22")),
+              ElementsAre("images", "--noheading", "--format", "{{.Digest}}", "golang:1.22"));
+}
+
+TEST(BuildahEngine, PrivilegedAddsEveryCapabilityAndIsolationIsNoted) {
+  auto step = cmdStep("img");
+  step.privileged = true;
+  step.isolation = "hyperv";
+  const auto plan = engine().planContainer(step, "");
+  EXPECT_THAT(plan.runOptions, ElementsAre("--cap-add", "all"));
+  EXPECT_THAT(plan.warnings, ElementsAre(HasSubstr("isolation 'hyperv' is ignored")));
+}
+
 }  // namespace
 }  // namespace hangar::runner

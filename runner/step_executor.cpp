@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "registry/image_reference.hpp"
+#include "runner/build_dependencies.hpp"
 #include "runner/container_secret_env.hpp"
 #include "runner/run_summary.hpp"
 #include "runner/secret_volumes.hpp"
@@ -194,13 +195,46 @@ StepExecutor::Outcome StepExecutor::runBuild(const config::Step& step, const Dea
             std::nullopt};
   }
   const ProcessSpec spec = engine_.build(plan);
-  return runWithRetries(step, deadline, stop, [&](OutputMatcher& matcher) {
+  Outcome outcome = runWithRetries(step, deadline, stop, [&](OutputMatcher& matcher) {
     const auto result = runProcess(spec, deadline, stop, [&](std::string_view chunk) {
       log_.output(step.id, chunk);
       matcher.feed(chunk);
     });
     return classify(result, step, deadline, "failed to run step ID: " + step.id);
   });
+  if (outcome.end == StepEnd::Succeeded) recordDependencies(step, plan, deadline, stop);
+  return outcome;
+}
+
+void StepExecutor::recordDependencies(const config::Step& step, const BuildPlan& plan,
+                                      const Deadline& deadline, std::stop_token stop) {
+  std::vector<ImageDependency> found;
+  try {
+    const auto dockerfile = buildDockerfilePath(plan.command, plan.workingDirectory);
+    if (!dockerfile) return;
+    std::ifstream in(*dockerfile, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + dockerfile->string());
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto bases =
+        scanDockerfile(text.str(), buildArgValues(plan.command, step.env), plan.command.target());
+    found = imageDependencies(plan.command.tags(), bases, [&](const std::string& image) {
+      std::string output;
+      const auto result = runProcess(engine_.imageDigest(image), deadline, stop,
+                                     [&](std::string_view chunk) { output.append(chunk); });
+      if (!result.ok()) return std::string();
+      const std::string first = trim(output.substr(0, output.find('\n')));
+      return first.starts_with("sha256:") ? first : std::string();
+    });
+  } catch (const std::exception& e) {
+    log_.info("Warning: step " + step.id + ": cannot list the build's dependencies: " + mask(e.what()));
+    return;
+  }
+  if (found.empty()) return;
+  log_.info("The following dependencies were found:");
+  log_.info(dependenciesLogJson(found).dump(2));
+  std::lock_guard lock(mutex_);
+  dependencies_.insert(dependencies_.end(), found.begin(), found.end());
 }
 
 StepExecutor::Outcome StepExecutor::runPush(const config::Step& step, const Deadline& deadline,
@@ -258,6 +292,18 @@ StepExecutor::Outcome StepExecutor::runCmd(const config::Step& step, const Deadl
     return {StepEnd::Failed, "failed to run step ID: " + step.id + ": " + e.what(), std::nullopt};
   }
   for (const auto& warning : plan.warnings) log_.info("Warning: step " + step.id + ": " + warning);
+  if ((step.pull || step.cmdDownloadRetries > 0) && plan.pull != "never") {
+    // `pull` (and cmdDownloadRetries) pull before the container is made, retrying as asked.
+    log_.info("Pulling image: " + plan.image + " (retries: " + std::to_string(step.cmdDownloadRetries) + ")");
+    const auto pulled =
+        runProcess(engine_.pull(plan.image, plan.pull == "always" ? "always" : "missing",
+                                step.cmdDownloadRetries, step.cmdDownloadRetryDelay),
+                   deadline, stop, [&](std::string_view chunk) { log_.output(step.id, chunk); });
+    Outcome outcome =
+        classify(pulled, step, deadline, "failed to run step ID: " + step.id + ": cannot pull " + plan.image);
+    if (outcome.end != StepEnd::Succeeded) return outcome;
+    plan.pull = "missing";  // pulled just now
+  }
   return runWithRetries(step, deadline, stop, [&](OutputMatcher& matcher) {
     return attemptCmd(step, plan, deadline, stop, matcher);
   });
@@ -495,6 +541,11 @@ void StepExecutor::cleanup() {
     containers = containers_;
   }
   for (const auto& name : containers) removeContainer(name, "");
+}
+
+std::vector<ImageDependency> StepExecutor::dependencies() const {
+  std::lock_guard lock(mutex_);
+  return dependencies_;
 }
 
 std::vector<OutputImage> StepExecutor::outputImages() const {

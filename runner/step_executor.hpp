@@ -59,6 +59,8 @@ class StepExecutor {
   /// Stops detached steps (their process groups are killed) and runs `buildah rm` for every
   /// container still there, logging failures. Safe to call more than once.
   void cleanup();
+  /// The base images of each successful build step (one entry per tag), in completion order.
+  std::vector<ImageDependency> dependencies() const;
   /// The images pushed so far, with their digests, in push order.
   std::vector<OutputImage> outputImages() const;
 
@@ -80,6 +82,10 @@ class StepExecutor {
   Outcome runWithRetries(const config::Step& step, const Deadline& deadline, std::stop_token stop,
                          const std::function<Outcome(OutputMatcher&)>& attempt);
   Outcome runBuild(const config::Step& step, const Deadline& deadline, std::stop_token stop);
+  /// Scans the step's Dockerfile for its base images and looks up their digests; logs and
+  /// records them. Never fails the step: problems become a warning.
+  void recordDependencies(const config::Step& step, const BuildPlan& plan, const Deadline& deadline,
+                          std::stop_token stop);
   Outcome runPush(const config::Step& step, const Deadline& deadline, std::stop_token stop);
   Outcome runCmd(const config::Step& step, const Deadline& deadline, std::stop_token stop);
   Outcome attemptCmd(const config::Step& step, const ContainerPlan& plan, const Deadline& deadline,
@@ -117,6 +123,7 @@ class StepExecutor {
   std::set<std::string> containers_;
   std::vector<std::jthread> detached_;
   std::vector<OutputImage> outputImages_;
+  std::vector<ImageDependency> dependencies_;
   std::optional<std::pair<std::filesystem::path, std::string>> storage_;
 };
 

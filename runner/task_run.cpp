@@ -16,6 +16,7 @@
 #include "runner/secret_volumes.hpp"
 #include "runner/step_executor.hpp"
 #include "runner/step_graph.hpp"
+#include "runner/timeout_budget.hpp"
 #include "runner/workspace.hpp"
 
 namespace hangar::runner {
@@ -167,6 +168,12 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
     }
   }
 
+  if (graph) {
+    if (auto warning = timeoutBudgetWarning(*graph, request.task.steps, request.timeoutSeconds)) {
+      log.info("Warning: " + *warning);
+    }
+  }
+
   if (record.status == RunStatus::Running) {
     StepExecutor executor(request, *workspace, launcher, log, deadline);
     std::mutex mutex;  // guards record.steps and `first` while steps run in parallel
@@ -198,6 +205,7 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
     }
     executor.cleanup();
     record.outputImages = executor.outputImages();
+    record.dependencies = executor.dependencies();
     if (record.status == RunStatus::Running) record.status = RunStatus::Succeeded;
   }
 
