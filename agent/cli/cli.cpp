@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   addLogsVerb(app, action);
   addCancelVerb(app, action);
   addTaskVerb(app, action);
+  addPurgeVerb(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
