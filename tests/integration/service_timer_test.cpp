@@ -85,6 +85,56 @@ TEST(ServiceTimerTest, CatchupNoneSkipsTheDowntime) {
               ::testing::Not(HasSubstr("fired for 2026-03-01T10:30:00.000Z")));
 }
 
+// The `wait` task (blocks until released) on a minutely timer with `concurrency`.
+std::string blockingTimerTasks(const TestAgent& agent, const std::string& concurrency) {
+  return standardTasks(agent, "    concurrency: " + concurrency +
+                                  "\n    timers:\n      - {name: minutely, schedule: \"* * * * *\"}\n");
+}
+
+TEST(ServiceTimerTest, ConcurrencyForbidSkipsAFiringWhileThePreviousRunIsGoing) {
+  TestAgent agent;
+  agent.writeConfig(blockingTimerTasks(agent, "forbid"));
+  agent.setClock("2026-03-01T10:00:30Z");
+  agent.startService(true);
+  agent.setClock("2026-03-01T10:01:05Z");
+  ASSERT_TRUE(waitUntil(
+      [&] { return timerRuns(agent).size() == 1 && timerRuns(agent)[0]["status"] == "Running"; }, kWait))
+      << agent.read_file_or_empty(agent.serviceLog());
+  agent.setClock("2026-03-01T10:02:05Z");
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        return agent.read_file_or_empty(agent.serviceLog()).find("(concurrency: forbid)") !=
+               std::string::npos;
+      },
+      kWait));
+  EXPECT_EQ(timerRuns(agent).size(), 1u);
+  const std::string id = timerRuns(agent)[0]["id"];
+  std::ofstream(agent.workspace(id) / "go") << "go\n";
+  ASSERT_TRUE(waitUntil([&] { return agent.status(id) == "Succeeded"; }, kWait));
+}
+
+TEST(ServiceTimerTest, ConcurrencyReplaceCancelsThePreviousRun) {
+  TestAgent agent;
+  agent.writeConfig(blockingTimerTasks(agent, "replace"));
+  agent.setClock("2026-03-01T10:00:30Z");
+  agent.startService(true);
+  agent.setClock("2026-03-01T10:01:05Z");
+  ASSERT_TRUE(waitUntil(
+      [&] { return timerRuns(agent).size() == 1 && timerRuns(agent)[0]["status"] == "Running"; }, kWait))
+      << agent.read_file_or_empty(agent.serviceLog());
+  const std::string first = timerRuns(agent)[0]["id"];
+  agent.setClock("2026-03-01T10:02:05Z");
+  ASSERT_TRUE(
+      waitUntil([&] { return agent.status(first) == "Canceled" && timerRuns(agent).size() == 2; }, kWait))
+      << agent.read_file_or_empty(agent.serviceLog());
+  const std::string second = timerRuns(agent)[1]["id"];
+  ASSERT_TRUE(waitUntil([&] { return agent.status(second) == "Running"; }, kWait));
+  agent.signalService(SIGQUIT);  // stop at once: the second run is queued again, no process left
+  EXPECT_EQ(agent.waitService(), 0);
+  EXPECT_EQ(agent.status(second), "Queued");
+  EXPECT_EQ(run_command({"pgrep", "-f", waitMarker(agent, second)}).exit_code, 1);
+}
+
 TEST(ServiceTimerTest, TaskShowAndListGiveTheNextFireTime) {
   TestAgent agent;
   agent.writeConfig(tickTask(agent, "latest") +
