@@ -137,6 +137,39 @@ TEST_F(TaskRunBuildahTest, ParallelStepsShareTheWorkspaceWhileBothRun) {
   EXPECT_THAT(containerNames(), Not(HasSubstr("hangar-" + request.runId)));
 }
 
+TEST_F(TaskRunBuildahTest, ABuildRecordsItsBaseImageWithTheRegistrysDigest) {
+  test::LocalRegistry registry;
+  const std::string base = registry.host() + "/deps/base:1";
+  // A base image of its own, gone from local storage once pushed: the build pulls it, so buildah
+  // stores it with the registry's digest (an image already stored locally keeps its first digest).
+  auto spec = test::busybox_base_image();
+  spec.name = "deps-base";
+  spec.env.push_back("HANGAR_DEPS_TEST=" + uniqueId("base-"));
+  const std::string built = test::build_busybox_image(spec);
+  const std::string digest = test::push_image(built, base);
+  test::run_checked(buildah({"rmi", built}));
+  test::TempDir context;
+  context.write("Dockerfile", "ARG BASE=nothing\nFROM ${BASE}\nENV BUILT=1\n");
+  request.contextDir = context.path();
+  request.registry = registry.host();
+  const std::string local = uniqueId("hangar-deps-");
+  auto build = step("build", config::StepKind::Build);
+  build.build = "-t " + local + " --build-arg BASE=" + base + " .";
+  request.task.steps = {build};
+
+  const auto record = run();
+  test::run_command(buildah({"rmi", local}));
+  test::remove_local_images(registry.host() + "/");
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
+  ASSERT_EQ(record.dependencies.size(), 1u);
+  EXPECT_EQ(record.dependencies[0].image, local);
+  EXPECT_EQ(record.dependencies[0].runtime.registry, registry.host());
+  EXPECT_EQ(record.dependencies[0].runtime.repository, "deps/base");
+  EXPECT_EQ(record.dependencies[0].runtime.tag, "1");
+  EXPECT_EQ(record.dependencies[0].runtime.digest, digest);
+  EXPECT_THAT(log.text(), HasSubstr("The following dependencies were found:"));
+}
+
 TEST_F(TaskRunBuildahTest, MirroredImagesArePulledFromTheMirrorOverPlainHttp) {
   test::LocalRegistry registry;
   test::push_stand_ins({{"hello-world:latest", test::hello_world_image()}}, registry.host() + "/mcr");
