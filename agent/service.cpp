@@ -99,9 +99,10 @@ void fireTimer(ServiceState& state, const config::AgentConfig& config, const Tim
 }
 
 // Fires due timers until `stop`; sleeps until the next fire time (or briefly with the test clock).
-void timerLoop(ServiceState& state, ConfigHolder& holder, RunIdGenerator& ids, std::stop_token stop) {
-  ServiceClock clock = makeServiceClock();
-  TimerScheduler scheduler(*state.store, clock());
+// `startedAt` is taken before the service says it is ready, so no occurrence after that is missed.
+void timerLoop(ServiceState& state, ConfigHolder& holder, RunIdGenerator& ids, const ServiceClock& clock,
+               TimePoint startedAt, std::stop_token stop) {
+  TimerScheduler scheduler(*state.store, startedAt);
   std::mutex mutex;
   std::condition_variable_any wake;
   while (!stop.stop_requested()) {
@@ -179,7 +180,10 @@ int runService(const fs::path& configPathIn) {
   {
     RunDispatcher dispatcher(*state.queue, executor, [&] { return holder.get(); });
     std::jthread dispatch([&](std::stop_token) { dispatcher.claimUntil(claiming.get_token()); });
-    std::jthread timers([&](std::stop_token) { timerLoop(state, holder, ids, claiming.get_token()); });
+    ServiceClock clock = makeServiceClock();
+    TimePoint startedAt = clock();
+    std::jthread timers(
+        [&](std::stop_token) { timerLoop(state, holder, ids, clock, startedAt, claiming.get_token()); });
 
     auto status = [&] {
       return "STATUS=running " + std::to_string(dispatcher.running()) + ", queued " +
