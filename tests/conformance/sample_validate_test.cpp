@@ -58,11 +58,12 @@ class ValidateSample : public ::testing::TestWithParam<std::string> {
 
 TEST_P(ValidateSample, ExitsZero) {
   const auto file = samples_ / GetParam();
-  std::vector<std::string> args = {"validate", "--registry", "myregistry.azurecr.io", "--context",
-                                   file.parent_path().string()};
+  // The file comes first: CLI11 lets a repeatable --set take the positional arguments after it.
+  std::vector<std::string> args = {"validate",   file.string(),
+                                   "--registry", "myregistry.azurecr.io",
+                                   "--context",  file.parent_path().string()};
   const auto& values = samples_and_values().at(GetParam());
   args.insert(args.end(), values.begin(), values.end());
-  args.push_back(file.string());
 
   const auto result = run_hangar(args);
 
