@@ -63,7 +63,10 @@ TEST(PrepareTask, RejectsWhatItCannotUseWithTheNameOfIt) {
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/task.yaml"), std::string::npos);
   }
-  options.context = "https://example.invalid/repo.git";
+  // A git context that cannot be fetched (nothing listens on port 1 of loopback) is a usage error.
+  test::TempDir state;
+  options.stateDir = state.path();
+  options.context = "http://127.0.0.1:1/repo.git";
   EXPECT_THROW(prepareTask(options, "ca4"), UsageError);
 }
 

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "agent/cli/cli.hpp"
+#include "agent/cli/repeatable.hpp"
 #include "agent/cli/run_flags.hpp"
 #include "agent/quick_build.hpp"
 #include "agent/run_once.hpp"
@@ -24,10 +25,11 @@ void addBuildVerb(CLI::App& app, VerbAction& action) {
   auto* verb =
       app.add_subcommand("build", "Build an image from a Dockerfile and push it (like az acr build)");
   QuickBuild& b = flags->build;
-  verb->add_option("-t,--image", b.tags, "Image name and tag, repeatable; {{.Run.ID}} is rendered")
+  repeatable(
+      verb->add_option("-t,--image", b.tags, "Image name and tag, repeatable; {{.Run.ID}} is rendered"))
       ->required();
   verb->add_option("-f,--file", b.dockerfile, "Dockerfile, relative to the context");
-  verb->add_option("--build-arg", b.buildArgs, "Build argument K=V, repeatable");
+  repeatable(verb->add_option("--build-arg", b.buildArgs, "Build argument K=V, repeatable"));
   verb->add_option("--target", b.target, "Build stage to stop at");
   verb->add_option("--platform", b.platform, "Target platform, e.g. linux/amd64");
   verb->add_flag("--no-cache", b.noCache, "Do not use cached layers");

@@ -5,6 +5,7 @@
 
 #include "agent/cli/cli.hpp"
 #include "agent/cli/config_flag.hpp"
+#include "agent/cli/repeatable.hpp"
 #include "agent/exit_code.hpp"
 #include "agent/run_enqueue.hpp"
 #include "agent/usage_error.hpp"
@@ -53,7 +54,7 @@ int enqueueAndReportOrThrow(const EnqueueFlags& flags, RunRequestMessage message
 
 void addWaitFlags(CLI::App& verb, EnqueueFlags& flags) {
   addConfigFlag(verb, flags.configPath);
-  verb.add_option("--set", flags.sets, "A template value (K=V), repeatable");
+  repeatable(verb.add_option("--set", flags.sets, "A template value (K=V), repeatable"));
   verb.add_option("--registry,-r", flags.registry, "The registry $Registry stands for");
   verb.add_flag("--wait", flags.wait, "Follow the run's log to its end and exit with its result");
   verb.add_option("--output,-o", flags.output, "With --wait: text, or json (the run record on stdout)")

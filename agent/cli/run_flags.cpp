@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "agent/cli/repeatable.hpp"
+
 namespace hangar::agent::cli {
 
 void RunFlags::addTo(CLI::App& verb) {
@@ -19,7 +21,8 @@ void RunFlags::addTo(CLI::App& verb) {
   verb.add_option("--output,-o", output, "Output format: text, or json (the run record on stdout)")
       ->check(CLI::IsMember({"text", "json"}));
   verb.add_option("--authfile", base.authFile, "docker config.json with registry credentials");
-  verb.add_option("--mirror", mirrors, "Pull images named under HOST from PREFIX instead (HOST=PREFIX)");
+  repeatable(
+      verb.add_option("--mirror", mirrors, "Pull images named under HOST from PREFIX instead (HOST=PREFIX)"));
   verb.add_option("--state-dir", stateDir,
                   "State directory (default $HANGAR_STATE_DIR, /var/lib/hangar as root)");
 }

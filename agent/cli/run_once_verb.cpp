@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "agent/cli/cli.hpp"
+#include "agent/cli/repeatable.hpp"
 #include "agent/cli/run_flags.hpp"
 #include "agent/run_once.hpp"
 #include "agent/stop_signals.hpp"
@@ -16,11 +17,12 @@ void addRunOnceVerb(CLI::App& app, VerbAction& action) {
   verb->add_option("-f,--file", o.taskFile, "Task file, looked up in the context first")
       ->capture_default_str();
   verb->add_option("--cmd", o.command, "Run one command step instead of a task file: 'IMAGE [ARGS]'");
-  verb->add_option("--set", o.sets, "A template value (K=V), repeatable; {{.Values.K}}");
-  verb->add_option("--set-secret", o.secretSets, "A secret template value (K=V), masked in every log");
-  verb->add_option("--secret", o.secrets,
-                   "A secret (NAME=VALUE, or NAME=@FILE to read it from a file), repeatable; "
-                   "{{.Secrets.NAME}}, masked in every log");
+  repeatable(verb->add_option("--set", o.sets, "A template value (K=V), repeatable; {{.Values.K}}"));
+  repeatable(
+      verb->add_option("--set-secret", o.secretSets, "A secret template value (K=V), masked in every log"));
+  repeatable(verb->add_option("--secret", o.secrets,
+                              "A secret (NAME=VALUE, or NAME=@FILE to read it from a file), repeatable; "
+                              "{{.Secrets.NAME}}, masked in every log"));
   verb->add_option("--values", o.valuesFile,
                    "A YAML file of template values, looked up in the context first");
   verb->add_option("context", o.context, "The build context: a directory, or /dev/null for none")->required();
