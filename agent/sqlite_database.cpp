@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <thread>
 
 namespace hangar::agent {
 
@@ -21,7 +22,19 @@ SqliteDatabase::SqliteDatabase(const std::filesystem::path& file, std::chrono::m
   // The busy timeout first: switching to WAL needs a lock another process may hold for a moment.
   sqlite3_busy_timeout(db_, static_cast<int>(busyTimeout.count()));
   try {
-    execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    // Switching to WAL can answer SQLITE_BUSY at once, without the busy handler, while another
+    // connection converts the same file: retry until the busy timeout has passed.
+    const auto deadline = std::chrono::steady_clock::now() + busyTimeout;
+    for (;;) {
+      try {
+        execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        break;
+      } catch (const SqliteError&) {
+        if ((sqlite3_errcode(db_) & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+          throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
