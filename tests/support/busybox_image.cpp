@@ -152,8 +152,23 @@ std::string build_and_push_busybox_image(const BusyboxImageSpec& spec, const std
   return push_image(build_busybox_image(spec), destination);
 }
 
+namespace {
+
+// buildah lists images by reading every build container; a container that another test removes at
+// that moment makes it fail with "container not known". Such a race is retried a few times.
+CommandResult run_buildah_tolerating_races(const std::vector<std::string>& argv) {
+  for (int attempt = 1;; ++attempt) {
+    CommandResult result = run_command(argv);
+    if (result.exit_code == 0 || attempt == 5 || result.err.find("container not known") == std::string::npos)
+      return result.exit_code == 0 ? result : run_checked(argv);
+  }
+}
+
+}  // namespace
+
 int remove_local_images(const std::string& prefix) {
-  const auto listed = run_checked(with(buildah_command(), {"images", "--format", "{{.Name}}:{{.Tag}}"}));
+  const auto listed =
+      run_buildah_tolerating_races(with(buildah_command(), {"images", "--format", "{{.Name}}:{{.Tag}}"}));
   std::vector<std::string> names;
   std::istringstream lines(listed.out);
   for (std::string line; std::getline(lines, line);) {
@@ -162,7 +177,7 @@ int remove_local_images(const std::string& prefix) {
   if (names.empty()) return 0;
   std::vector<std::string> rmi = with(buildah_command(), {"rmi"});
   rmi.insert(rmi.end(), names.begin(), names.end());
-  run_checked(rmi);
+  run_buildah_tolerating_races(rmi);
   return static_cast<int>(names.size());
 }
 
