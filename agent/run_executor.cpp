@@ -13,6 +13,7 @@
 #include "runner/console_log.hpp"
 #include "runner/masking_log.hpp"
 #include "runner/run_summary.hpp"
+#include "runner/secret_volumes.hpp"
 #include "runner/task_run.hpp"
 
 namespace hangar::agent {
@@ -125,6 +126,11 @@ void RunExecutor::executeOrThrow(const Claim& claim, const config::AgentConfig& 
     runner::MaskingLog log(file, prepared.secretValues);
     for (const auto& warning : prepared.warnings) log.info("warning: " + warning);
     config::LoadedTask loaded = config::loadTask(prepared.load);
+    for (auto& value :
+         runner::secretVolumeValues(loaded.task)) {  // as run-once does: volume contents are secret
+      log.addSecret(value);
+      prepared.secretValues.push_back(std::move(value));
+    }
     runner::RunRequest request;
     request.task = std::move(loaded.task);
     request.runId = run.record.id;
