@@ -13,7 +13,6 @@
 #include "runner/console_log.hpp"
 #include "runner/masking_log.hpp"
 #include "runner/run_summary.hpp"
-#include "runner/secret_volumes.hpp"
 #include "runner/task_run.hpp"
 
 namespace hangar::agent {
@@ -126,24 +125,11 @@ void RunExecutor::executeOrThrow(const Claim& claim, const config::AgentConfig& 
     runner::MaskingLog log(file, prepared.secretValues);
     for (const auto& warning : prepared.warnings) log.info("warning: " + warning);
     config::LoadedTask loaded = config::loadTask(prepared.load);
-    for (auto& value :
-         runner::secretVolumeValues(loaded.task)) {  // as run-once does: volume contents are secret
-      log.addSecret(value);
-      prepared.secretValues.push_back(std::move(value));
-    }
-    runner::RunRequest request;
-    request.task = std::move(loaded.task);
-    request.runId = run.record.id;
-    request.contextDir = prepared.contextDir;
-    request.registry = options.registry;
-    request.engine = options.engine;
-    request.workRoot = paths_.workRoot();
-    if (options.authFile) request.dockerConfig = fs::path(*options.authFile);
-    request.mirrors = options.mirrors;
+    runner::RunRequest request =
+        makeRunRequest(options, prepared, std::move(loaded.task), run.record.id, paths_.workRoot());
+    for (const auto& value : request.secretValues) log.addSecret(value);  // secret volumes too
     for (const auto& registry : config.registries)
       if (registry.insecure) request.insecureRegistries.push_back(registry.host);
-    request.timeoutSeconds = options.timeoutSeconds;
-    request.secretValues = prepared.secretValues;
     auto launcher = runner::makeSystemProcessLauncher();
     record = runner::runTask(request, *launcher, log, control.stop.get_token());
     runner::logRunSummary(record, log);

@@ -12,7 +12,6 @@
 #include "runner/masking_log.hpp"
 #include "runner/run_summary.hpp"
 #include "runner/secret_masker.hpp"
-#include "runner/secret_volumes.hpp"
 
 namespace hangar::agent {
 namespace {
@@ -54,19 +53,8 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
   for (const auto& warning : prepared.warnings) std::cerr << "warning: " << warning << "\n";
   std::cerr << loaded.diagnostics.str();  // warnings only: errors threw above
 
-  runner::RunRequest request;
-  request.task = std::move(loaded.task);
-  request.runId = runId;
-  request.contextDir = prepared.contextDir;
-  request.registry = options.registry;
-  request.engine = options.engine;
-  request.workRoot = stateDir / "runs";
-  if (options.authFile) request.dockerConfig = std::filesystem::path(*options.authFile);
-  request.mirrors = options.mirrors;
-  request.timeoutSeconds = options.timeoutSeconds;
-  request.secretValues = prepared.secretValues;
-  for (auto& value : runner::secretVolumeValues(request.task))
-    request.secretValues.push_back(std::move(value));
+  runner::RunRequest request =
+      makeRunRequest(options, prepared, std::move(loaded.task), runId, stateDir / "runs");
 
   runner::ConsoleLog console(logStream);
   runner::MaskingLog log(console, request.secretValues);

@@ -13,6 +13,7 @@
 #include "agent/usage_error.hpp"
 #include "config/values.hpp"
 #include "runner/context_fetch.hpp"
+#include "runner/secret_volumes.hpp"
 
 namespace hangar::agent {
 namespace fs = std::filesystem;
@@ -111,6 +112,23 @@ std::optional<std::string> unresolvedSecretsError(const config::Task& task,
   if (missing.empty()) return std::nullopt;
   return "failed to resolve secrets: Key Vault access is not configured (secrets: " + missing +
          "; give them with --secret NAME=VALUE to run locally)";
+}
+
+runner::RunRequest makeRunRequest(const RunOnceOptions& options, const PreparedTask& prepared,
+                                  config::Task task, const std::string& runId, const fs::path& workRoot) {
+  runner::RunRequest request;
+  request.secretValues = prepared.secretValues;
+  for (auto& value : runner::secretVolumeValues(task)) request.secretValues.push_back(std::move(value));
+  request.task = std::move(task);
+  request.runId = runId;
+  request.contextDir = prepared.contextDir;
+  request.registry = options.registry;
+  request.engine = options.engine;
+  request.workRoot = workRoot;
+  if (options.authFile) request.dockerConfig = fs::path(*options.authFile);
+  request.mirrors = options.mirrors;
+  request.timeoutSeconds = options.timeoutSeconds;
+  return request;
 }
 
 std::string registryShortName(const std::string& registry) { return registry.substr(0, registry.find('.')); }

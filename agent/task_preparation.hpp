@@ -33,6 +33,12 @@ std::map<std::string, std::string> parseSecretFlags(const std::vector<std::strin
 std::optional<std::string> unresolvedSecretsError(const config::Task& task,
                                                   const std::map<std::string, std::string>& given);
 
+/// The runner's request for a loaded task, built the same way by run-once and the service: the
+/// options' engine, registry, mirrors and timeout, and every value to mask, secret-volume contents included.
+runner::RunRequest makeRunRequest(const RunOnceOptions& options, const PreparedTask& prepared,
+                                  config::Task task, const std::string& runId,
+                                  const std::filesystem::path& workRoot);
+
 /// The registry's short name: "myreg" for "myreg.azurecr.io", the host for "127.0.0.1:5000".
 std::string registryShortName(const std::string& registry);
 
