@@ -292,6 +292,16 @@ StepExecutor::Outcome StepExecutor::runCmd(const config::Step& step, const Deadl
     return {StepEnd::Failed, "failed to run step ID: " + step.id + ": " + e.what(), std::nullopt};
   }
   for (const auto& warning : plan.warnings) log_.info("Warning: step " + step.id + ": " + warning);
+  if (request_.inProcessCommand) {  // e.g. `acr purge`, run natively by the agent (no container)
+    std::optional<int> code;
+    Outcome outcome = runWithRetries(step, deadline, stop, [&](OutputMatcher&) -> Outcome {
+      code = request_.inProcessCommand(plan.image, plan.args, step.id, log_);
+      if (!code || *code == 0) return {StepEnd::Succeeded, "", code};
+      return {StepEnd::Failed, "failed to run step ID: " + step.id + ": exit status " + std::to_string(*code),
+              code};
+    });
+    if (code) return outcome;
+  }
   if ((step.pull || step.cmdDownloadRetries > 0) && plan.pull != "never") {
     // `pull` (and cmdDownloadRetries) pull before the container is made, retrying as asked.
     log_.info("Pulling image: " + plan.image + " (retries: " + std::to_string(step.cmdDownloadRetries) + ")");

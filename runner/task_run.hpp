@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stop_token>
@@ -36,6 +37,12 @@ struct RunRequest {
   std::vector<std::string> insecureRegistries;        // hosts reached over plain HTTP besides loopback ones
   int timeoutSeconds = 3600;                          // the whole run
   std::vector<std::string> secretValues;              // masked as *** in every log line and record
+  /// Runs a cmd step inside Hangar instead of a container: given the step's image and arguments, it
+  /// writes the step's output to `log` and returns the exit code, or nullopt when it does not handle that
+  /// image (the container runs as usual). The agent sets it so `cmd: acr purge ...` purges natively.
+  std::function<std::optional<int>(const std::string& image, const std::vector<std::string>& args,
+                                   const std::string& stepId, LogSink& log)>
+      inProcessCommand;
 };
 
 /// Runs one task: prepares the workspace and credentials, runs the steps (file order / `when`
