@@ -18,10 +18,12 @@ namespace bp = boost::process;
 
 // A bcrypt hash from libxcrypt through Python's crypt module (docker-registry's htpasswd needs bcrypt).
 std::string bcrypt(const std::string& password) {
+  test::CommandOptions options;
+  options.input = password;
   const auto result = test::run_checked({"python3", "-W", "ignore", "-c",
                                          "import crypt,sys; print(crypt.crypt(sys.stdin.read(), "
                                          "crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))"},
-                                        {.input = password});
+                                        options);
   return result.out.substr(0, result.out.find('\n'));
 }
 

@@ -110,7 +110,7 @@ TEST_F(TaskRunTest, PrivilegedStepsGetEveryCapability) {
   for (const auto& spec : launcher.specs())
     if (verbOf(spec) == "run") runs.push_back(spec.argv);
   ASSERT_EQ(runs.size(), 2u);
-  EXPECT_EQ(argAfter(ProcessSpec{runs[0]}, "--cap-add"), "all");
+  EXPECT_EQ(argAfter(ProcessSpec{runs[0], {}, {}, {}}, "--cap-add"), "all");
   EXPECT_THAT(runs[1], Not(Contains("--cap-add")));
 }
 
