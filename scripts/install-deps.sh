@@ -7,6 +7,9 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build pkg-config git clang-format
+  # the sanitizer build and the fuzzers (scripts/test.sh, scripts/fuzz.sh): clang with its ASan, UBSan
+  # and libFuzzer runtimes, and llvm-symbolizer (package llvm) for readable sanitizer stack traces
+  clang llvm libclang-rt-14-dev
   # libraries
   libgit2-dev libyaml-cpp-dev libboost-dev libboost-regex-dev libboost-filesystem-dev libspdlog-dev
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libssl-dev libarchive-dev
