@@ -17,7 +17,8 @@ std::optional<std::string> remoteHead(const std::string& url, const std::string&
   checkGit(git_remote_create_detached(&remote, url.c_str()), "create remote", url, ref, secret);
   std::unique_ptr<git_remote, void (*)(git_remote*)> guard(remote, git_remote_free);
   CredentialPayload payload{credentials, 0};
-  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+  git_remote_callbacks callbacks;
+  git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
   callbacks.credentials = acquireGitCredential;
   callbacks.payload = &payload;
   checkGit(git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr), "connect", url, ref,
