@@ -184,6 +184,39 @@ int runPurgeCommand(const std::vector<std::string>& args, std::ostream& out, std
   return code;
 }
 
+bool isAcrCliImage(const std::string& image) {
+  if (image == "acr") return true;
+  const std::string repository = "mcr.microsoft.com/acr/acr-cli";
+  if (image.rfind(repository, 0) != 0) return false;
+  const std::string rest = image.substr(repository.size());
+  return rest.empty() || rest[0] == ':' || rest[0] == '@';
+}
+
+std::optional<int> runAcrCliStep(const std::string& image, const std::vector<std::string>& args,
+                                 const std::string& stepId, runner::LogSink& log,
+                                 const std::string& runRegistry,
+                                 const std::optional<std::filesystem::path>& dockerConfig) {
+  if (!isAcrCliImage(image) || args.empty() || args[0] != "purge") return std::nullopt;
+  std::vector<std::string> words(args.begin() + 1, args.end());
+  const auto has = [&](std::initializer_list<const char*> names) {
+    for (const auto& word : words) {
+      for (const char* name : names) {
+        const std::string flag = name;
+        if (word == flag || word.rfind(flag + "=", 0) == 0) return true;
+      }
+    }
+    return false;
+  };
+  if (!has({"-r", "--registry"}) && !runRegistry.empty()) {
+    words.insert(words.begin(), {"--registry", runRegistry});
+  }
+  if (!has({"-u", "--username", "-p", "--password", "-c", "--config"}) && dockerConfig) {
+    words.insert(words.begin(), {"--config", dockerConfig->string()});
+  }
+  log.info("Step ID: " + stepId + ": running acr purge natively (no acr-cli container)");
+  return runPurgeCommand(words, log, stepId);
+}
+
 int runPurgeCommand(const std::vector<std::string>& args, runner::LogSink& log, const std::string& stepId) {
   std::ostringstream out;
   std::ostringstream err;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -17,5 +19,19 @@ int runPurgeCommand(const std::vector<std::string>& args, std::ostream& out, std
 /// The same for a task step (`cmd: acr purge ...`): every output line goes to `log` as step `stepId`'s
 /// output.
 int runPurgeCommand(const std::vector<std::string>& args, runner::LogSink& log, const std::string& stepId);
+
+/// True for the acr-cli image (`mcr.microsoft.com/acr/acr-cli` with any tag or digest, or a bare `acr`
+/// when aliases were not expanded): the image `cmd: acr ...` steps run.
+bool isAcrCliImage(const std::string& image);
+
+/// The runner's in-process command (runner::RunRequest::inProcessCommand) for a run: a cmd step of the
+/// acr-cli image whose first argument is `purge` runs runPurgeCommand natively, with the run's registry
+/// as the default `--registry` and `dockerConfig` (the run's credentials; none: the default docker
+/// config) as `--config` unless the step gives -u/-p or --config; anything else returns nullopt (the
+/// container runs).
+std::optional<int> runAcrCliStep(const std::string& image, const std::vector<std::string>& args,
+                                 const std::string& stepId, runner::LogSink& log,
+                                 const std::string& runRegistry,
+                                 const std::optional<std::filesystem::path>& dockerConfig);
 
 }  // namespace hangar::agent

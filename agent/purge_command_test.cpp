@@ -8,6 +8,7 @@
 #include "registry/oci_test_images.hpp"
 #include "tests/support/local_registry.hpp"
 #include "tests/support/loopback_server.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace hangar::agent {
 namespace {
@@ -112,6 +113,49 @@ TEST(PurgeCommand, ServerErrorOnDeleteAbortsWithSummaryAndExit1) {
   EXPECT_THAT(result.out, HasSubstr("\nNumber of deleted tags: 0\n"));
   EXPECT_THAT(result.out, HasSubstr("Failed to complete purge: "));
   EXPECT_THAT(result.err, HasSubstr("Error: DELETE " + server.host() + "/v2/a/manifests/"));
+}
+
+struct CollectingLog : runner::LogSink {
+  std::string infos, text;
+  void info(std::string_view line) override { infos += std::string(line) + "\n"; }
+  void output(std::string_view, std::string_view chunk) override { text += chunk; }
+};
+
+TEST(AcrCliStep, ClaimsOnlyPurgeOfTheAcrCliImage) {
+  EXPECT_TRUE(isAcrCliImage("mcr.microsoft.com/acr/acr-cli:0.19"));
+  EXPECT_TRUE(isAcrCliImage("mcr.microsoft.com/acr/acr-cli@sha256:abc"));
+  EXPECT_TRUE(isAcrCliImage("mcr.microsoft.com/acr/acr-cli"));
+  EXPECT_TRUE(isAcrCliImage("acr"));
+  EXPECT_FALSE(isAcrCliImage("mcr.microsoft.com/acr/acr-cli-fork:1"));
+  EXPECT_FALSE(isAcrCliImage("mcr.microsoft.com/acr/bash:2ff604c"));
+  CollectingLog log;
+  EXPECT_EQ(runAcrCliStep("mcr.microsoft.com/acr/acr-cli:0.19", {"tag", "list"}, "s", log, "r", {}),
+            std::nullopt);
+  EXPECT_EQ(runAcrCliStep("busybox", {"purge", "--help"}, "s", log, "r", {}), std::nullopt);
+  EXPECT_EQ(runAcrCliStep("acr", {}, "s", log, "r", {}), std::nullopt);
+}
+
+TEST_F(PurgeCommandOnRegistry, AcrCliStepDefaultsToTheRunRegistryAndItsCredentials) {
+  push("app", "old", "2020-01-01T00:00:00Z");
+  test::TempDir dir("hangar-acr-step");
+  // The run's credentials file: anonymous registry, so an empty config; a missing file would fail.
+  const auto config = dir.write("config.json", "{}");
+  CollectingLog log;
+  const auto code =
+      runAcrCliStep("mcr.microsoft.com/acr/acr-cli:0.19", {"purge", "--filter", "app:.*", "--ago", "1d"},
+                    "purge", log, registry.host(), config);
+  ASSERT_EQ(code, 0) << log.text;
+  EXPECT_THAT(log.text, HasSubstr("Deleted " + registry.host() + "/app:old\n"));
+  EXPECT_THAT(log.infos, HasSubstr("running acr purge natively"));
+  EXPECT_TRUE(registry.tags("app").empty());
+
+  // A broken credentials file fails the step, naming the file: proof that it was used.
+  const auto broken = dir.write("broken.json", "{not json");
+  CollectingLog failed;
+  const auto code2 = runAcrCliStep("acr", {"purge", "--filter", "app:.*", "--ago", "1d"}, "purge", failed,
+                                   registry.host(), broken);
+  EXPECT_EQ(code2, 1);
+  EXPECT_THAT(failed.text, HasSubstr("broken.json"));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "agent/purge_command.hpp"
 #include "agent/state_dir.hpp"
 #include "agent/usage_error.hpp"
 #include "config/values.hpp"
@@ -128,6 +129,12 @@ runner::RunRequest makeRunRequest(const RunOnceOptions& options, const PreparedT
   if (options.authFile) request.dockerConfig = fs::path(*options.authFile);
   request.mirrors = options.mirrors;
   request.timeoutSeconds = options.timeoutSeconds;
+  // `cmd: acr purge ...` runs natively with the run's registry and credentials (no acr-cli container).
+  request.inProcessCommand = [registry = options.registry, config = request.dockerConfig](
+                                 const std::string& image, const std::vector<std::string>& args,
+                                 const std::string& stepId, runner::LogSink& log) {
+    return runAcrCliStep(image, args, stepId, log, registry, config);
+  };
   return request;
 }
 
