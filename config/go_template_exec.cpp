@@ -8,6 +8,10 @@
 namespace hangar::config::gotemplate {
 namespace {
 
+/// Bounds on one render, so a hostile template cannot take the agent's memory or time.
+constexpr std::size_t kMaxRenderedBytes = std::size_t(16) << 20;
+constexpr std::size_t kMaxExecutedNodes = 10'000'000;
+
 /// The rendered text with, for each output line, the template line that started it.
 class Output {
  public:
@@ -19,6 +23,12 @@ class Output {
 
  private:
   void put(std::string_view s, int line, bool advance) {
+    if (result_.text.size() + s.size() > kMaxRenderedBytes) {
+      throw TemplateError(line, 1,
+                          "the rendered text would be larger than " +
+                              std::to_string(kMaxRenderedBytes >> 20) +
+                              " MiB (a huge range or repeat?); refusing to render it");
+    }
     for (char c : s) {
       if (!lineOpen_) {
         result_.lineOrigins.push_back(line);
@@ -65,6 +75,10 @@ class Executor {
   }
 
   Flow walk(const Node& node, const Value& dot) {
+    if (++executed_ > kMaxExecutedNodes) {
+      fail(node.pos, "the template executes more than " + std::to_string(kMaxExecutedNodes) +
+                         " actions (a huge or nested range?); refusing to render it");
+    }
     switch (node.kind) {
       case Node::Kind::Text:
         output_.text(node.text, index_.line(node.pos));
@@ -287,6 +301,7 @@ class Executor {
   const FunctionTable& functions_;
   CallContext context_;
   Output output_;
+  std::size_t executed_ = 0;
   Value root_;
   std::vector<std::pair<std::string, Value>> variables_;
 };

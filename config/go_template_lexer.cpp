@@ -233,6 +233,7 @@ class Lexer {
         ++pos_;
         emit(TokenKind::Pipe, "|");
       } else if (c == '(') {
+        if (parenDepth >= 1000) failAt(in_, pos_, "parentheses nested more than 1000 deep");
         ++pos_;
         ++parenDepth;
         emit(TokenKind::LeftParen, "(");

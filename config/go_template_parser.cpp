@@ -191,6 +191,13 @@ class Parser {
   Node parseControl(Node::Kind kind, std::size_t start) {
     const char* context = kind == Node::Kind::If ? "if" : kind == Node::Kind::Range ? "range" : "with";
     const std::size_t scope = variables_.size();
+    // Nesting (else-if chains included) is recursion here and in the executor: bound it.
+    if (++controlDepth_ > kMaxControlDepth)
+      fail(start, "{{if}}/{{range}}/{{with}} nested more than " + std::to_string(kMaxControlDepth) + " deep");
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{controlDepth_};
     Node node;
     node.kind = kind;
     node.pos = start;
@@ -387,6 +394,8 @@ class Parser {
   std::size_t index_ = 0;
   std::vector<std::string> variables_{"$"};
   int rangeDepth_ = 0;
+  static constexpr int kMaxControlDepth = 1000;
+  int controlDepth_ = 0;
   std::size_t stopPos_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "config/go_template_printf.hpp"
 
 #include <cstdint>
+#include <cstdlib>
 
 #include "config/utf8.hpp"
 
@@ -232,7 +233,9 @@ std::string goSprintf(std::string_view format, const std::vector<Value>& args) {
   const auto readNumber = [&](int& target) {
     if (i < format.size() && format[i] == '*') {
       ++i;
-      if (argIndex < args.size() && args[argIndex].isInteger()) {
+      // Go's fmt refuses widths and precisions beyond 1e6 (tooLarge), which also bounds memory.
+      if (argIndex < args.size() && args[argIndex].isInteger() &&
+          std::abs(args[argIndex].json.get<std::int64_t>()) <= 1'000'000) {
         target = static_cast<int>(args[argIndex++].json.get<std::int64_t>());
       } else {
         out += "%!(BADWIDTH)";
@@ -242,8 +245,13 @@ std::string goSprintf(std::string_view format, const std::vector<Value>& args) {
     }
     if (i < format.size() && format[i] >= '0' && format[i] <= '9') {
       target = 0;
-      while (i < format.size() && format[i] >= '0' && format[i] <= '9')
+      while (i < format.size() && format[i] >= '0' && format[i] <= '9') {
         target = target * 10 + (format[i++] - '0');
+        if (target > 1'000'000) {  // as Go's parsenum: the rest of the format is consumed
+          target = -1;
+          i = format.size();
+        }
+      }
     }
   };
   while (i < format.size()) {

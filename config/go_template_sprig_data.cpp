@@ -10,6 +10,10 @@
 namespace hangar::config::gotemplate {
 namespace {
 
+/// The longest list `until` makes: a task needs far fewer, and a hostile one must not take the
+/// agent's memory.
+constexpr std::int64_t kMaxListLength = 1'000'000;
+
 const nlohmann::json& listArg(const Value& v) {
   if (v.time || !v.json.is_array()) throw FunctionError("cannot use type " + typeName(v) + " as a list");
   return v.json;
@@ -218,6 +222,9 @@ void addSprigDataFunctions(FunctionTable& t) {
   t["until"] = [](const CallContext&, std::vector<Value>& a) {
     requireArgs(a, 1, 1);
     const std::int64_t n = intArg(a[0]);
+    if (n > kMaxListLength || n < -kMaxListLength)
+      throw FunctionError("until " + std::to_string(n) + " would make a list longer than " +
+                          std::to_string(kMaxListLength) + " items");
     nlohmann::json out = nlohmann::json::array();
     for (std::int64_t k = 0; k < n; ++k) out.push_back(k);
     for (std::int64_t k = 0; k > n; --k) out.push_back(k);

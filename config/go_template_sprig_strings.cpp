@@ -9,6 +9,16 @@
 namespace hangar::config::gotemplate {
 namespace {
 
+/// The largest string repeat and indent may make: a task file is far smaller, and a hostile template
+/// must not take the agent's memory.
+constexpr std::size_t kMaxFunctionResultBytes = std::size_t(16) << 20;
+
+std::size_t indentWidth(std::int64_t width) {
+  if (width > static_cast<std::int64_t>(kMaxFunctionResultBytes))
+    throw FunctionError("indent width " + std::to_string(width) + " is too large");
+  return static_cast<std::size_t>(std::max<std::int64_t>(width, 0));
+}
+
 constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 std::string base64Encode(std::string_view data) {
@@ -210,6 +220,9 @@ void addSprigStringFunctions(FunctionTable& t) {
     const std::int64_t count = intArg(a[0]);
     if (count < 0) throw FunctionError("negative repeat count");
     const std::string s = stringArg(a[1]);
+    if (!s.empty() && count > static_cast<std::int64_t>(kMaxFunctionResultBytes / s.size()))
+      throw FunctionError("repeat would make a string larger than " +
+                          std::to_string(kMaxFunctionResultBytes >> 20) + " MiB");
     std::string out;
     for (std::int64_t k = 0; k < count; ++k) out += s;
     return Value(out);
@@ -234,12 +247,12 @@ void addSprigStringFunctions(FunctionTable& t) {
   };
   t["indent"] = [](const CallContext&, std::vector<Value>& a) {
     requireArgs(a, 2, 2);
-    const std::string pad(static_cast<std::size_t>(std::max<std::int64_t>(intArg(a[0]), 0)), ' ');
+    const std::string pad(indentWidth(intArg(a[0])), ' ');
     return Value(pad + replaceAll(stringArg(a[1]), "\n", "\n" + pad));
   };
   t["nindent"] = [](const CallContext&, std::vector<Value>& a) {
     requireArgs(a, 2, 2);
-    const std::string pad(static_cast<std::size_t>(std::max<std::int64_t>(intArg(a[0]), 0)), ' ');
+    const std::string pad(indentWidth(intArg(a[0])), ' ');
     return Value("\n" + pad + replaceAll(stringArg(a[1]), "\n", "\n" + pad));
   };
   t["quote"] = [](const CallContext&, std::vector<Value>& a) {

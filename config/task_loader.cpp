@@ -3,6 +3,7 @@
 #include "config/alias_substitution.hpp"
 #include "config/preprocessor.hpp"
 #include "config/task_parser.hpp"
+#include "config/utf8.hpp"
 
 namespace hangar::config {
 namespace {
@@ -28,7 +29,38 @@ SourceText render(const SourceText& in, const TemplateData& data, const Template
   }
 }
 
+/// The raw file must be small, NUL-free UTF-8 (yaml.v2, behind ACR, refuses the same); errors point at
+/// the first offending byte.
+void checkRawText(const LoadOptions& options, Diagnostics& diagnostics) {
+  const std::string& text = options.text;
+  if (text.size() > kMaxTaskFileBytes) {
+    diagnostics.error({options.fileName}, "the task file is " + std::to_string(text.size()) +
+                                              " bytes; the limit is " +
+                                              std::to_string(kMaxTaskFileBytes >> 20) + " MiB");
+    throw TaskError(diagnostics);
+  }
+  int line = 1;
+  int column = 1;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const Utf8Char ch = decodeUtf8(text, pos);
+    if (!ch.valid || ch.codePoint == 0) {
+      diagnostics.error({options.fileName, line, column},
+                        ch.valid ? "the task file contains a NUL byte"
+                                 : "the task file is not valid UTF-8 (byte " + std::to_string(pos) + ")");
+      throw TaskError(diagnostics);
+    }
+    pos += ch.length;
+    if (ch.codePoint == U'\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+}
+
 RenderedTask renderAll(const LoadOptions& options, Diagnostics& diagnostics) {
+  checkRawText(options, diagnostics);
   PreprocessOptions pre;
   pre.templateRoot = templateRoot(options.data);
   pre.templateOptions = options.templateOptions;

@@ -13,6 +13,9 @@
 
 namespace hangar::config {
 
+/// The largest task file loadTask reads (ACR task files are a few KiB).
+inline constexpr std::size_t kMaxTaskFileBytes = std::size_t(4) << 20;
+
 /// Where a task's text comes from and what its templates can see.
 struct LoadOptions {
   std::string fileName;              // for messages
@@ -38,6 +41,7 @@ struct LoadedTask {
 /// comment strip -> version -> alias phase -> template render -> parseTask -> image alias expansion of
 /// each cmd's first token (§0). Positions in diagnostics point at `options.fileName`'s lines, through
 /// every phase (multi-line alias values and template output map to the line that produced them).
+/// The raw text must be at most kMaxTaskFileBytes of UTF-8 without NUL bytes.
 /// Throws TaskError (with all diagnostics) when the task cannot be loaded.
 LoadedTask loadTask(const LoadOptions& options);
 

@@ -1,5 +1,6 @@
 #include "config/task_parser.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "config/environment.hpp"
 #include "config/step_parser.hpp"
 #include "config/task_validation.hpp"
+#include "config/yaml_limits.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace hangar::config {
@@ -58,6 +60,14 @@ class TaskReader {
     YAML::Node root;
     try {
       root = YAML::Load(std::string(text));
+      checkYamlLimits(root);
+    } catch (const YAML::DeepRecursion& e) {
+      diag().error(position(e.mark.line, e.mark.column),
+                   "invalid YAML: nested more than " + std::to_string(e.depth() - 1) + " levels deep");
+      return std::nullopt;
+    } catch (const YamlLimitError& e) {
+      diag().error(position(e.mark().line, e.mark().column), e.what());
+      return std::nullopt;
     } catch (const YAML::Exception& e) {
       SourcePosition at = e.mark.is_null() ? SourcePosition{r_.file()} : position(e.mark.line, e.mark.column);
       diag().error(at, "invalid YAML: " + e.msg);

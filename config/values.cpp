@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "config/diagnostic.hpp"
+#include "config/yaml_limits.hpp"
 
 namespace hangar::config {
 namespace {
@@ -181,6 +182,10 @@ nlohmann::json parseValuesYaml(std::string_view text, const std::string& fileNam
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
+    checkYamlLimits(root);
+  } catch (const YamlLimitError& e) {
+    throw TaskError(
+        Diagnostic{Severity::Error, {fileName, e.mark().line + 1, e.mark().column + 1}, e.what()});
   } catch (const YAML::ParserException& e) {
     throw TaskError(Diagnostic{Severity::Error, {fileName, e.mark.line + 1, e.mark.column + 1}, e.msg});
   }
