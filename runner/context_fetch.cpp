@@ -4,7 +4,7 @@
 
 #include "runner/archive_download.hpp"
 #include "runner/archive_extract.hpp"
-#include "runner/git_checkout.hpp"
+#include "runner/git_checkout_cache.hpp"
 
 namespace hangar::runner {
 namespace fs = std::filesystem;
@@ -38,8 +38,16 @@ FetchedContext fetchContext(const ContextUrl& context, const fs::path& destinati
     fetchOptions.credentials = &credentials;
     fetchOptions.lockTimeout = options.lockTimeout;
     fetchOptions.log = options.log;
-    auto [update, resolved] = cache.update(context.url, context.ref, fetchOptions);
-    checkoutFromMirror(cache, update.path, context.url, resolved.commit, destination, fetchOptions);
+    CachedCheckoutResult checkout;
+    auto [update, resolved] = cache.update(
+        context.url, context.ref, fetchOptions, [&](const MirrorUpdate& mirror, const ResolvedRef& at) {
+          checkout =
+              checkoutThroughCache(cache, mirror.path, context.url, at.commit, destination, fetchOptions);
+        });
+    if (options.log)
+      options.log("git: checkout " + describe(checkout.mode) + ": " + std::to_string(checkout.filesWritten) +
+                  " files written, " + std::to_string(checkout.filesLinked) + " linked, in " +
+                  std::to_string(checkout.seconds).substr(0, 5) + " s");
     fetched.commit = resolved.commit;
     fetched.branch = resolved.branch;
     fetched.tag = resolved.tag;

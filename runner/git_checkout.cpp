@@ -3,6 +3,7 @@
 #include <git2.h>
 
 #include <fstream>
+#include <string_view>
 #include <vector>
 
 #include "runner/context_url.hpp"
@@ -60,6 +61,28 @@ std::vector<SubmoduleEntry> listSubmodules(git_repository* repo, const std::stri
 
 }  // namespace
 
+TreeTraits inspectTree(const git_commit* commit, const std::string& url) {
+  git_tree* tree = nullptr;
+  std::string id = git_oid_tostr_s(git_commit_id(commit));
+  checkGit(git_commit_tree(&tree, commit), "read the tree of " + id, url, id);
+  TreeTraits traits;
+  traits.hasSubmodules = git_tree_entry_byname(tree, ".gitmodules") != nullptr;
+  int code = git_tree_walk(
+      tree, GIT_TREEWALK_PRE,
+      [](const char*, const git_tree_entry* entry, void* payload) {
+        if (std::string_view(git_tree_entry_name(entry)) == ".gitattributes") {
+          static_cast<TreeTraits*>(payload)->hasAttributes = true;
+          return -1;  // found: stop walking
+        }
+        return 0;
+      },
+      &traits);
+  git_tree_free(tree);
+  if (code < 0 && !traits.hasAttributes) checkGit(code, "walk the tree of " + id, url, id);
+  git_error_clear();
+  return traits;
+}
+
 void checkoutFromMirror(GitMirrorCache& cache, const fs::path& mirror, const std::string& url,
                         const std::string& commit, const fs::path& directory,
                         const GitFetchOptions& options) {
@@ -89,6 +112,9 @@ void checkoutFromMirror(GitMirrorCache& cache, const fs::path& mirror, const std
   checkGit(git_object_lookup(&target, repo.ptr, &oid, GIT_OBJECT_COMMIT), "look up commit", url, commit);
   git_checkout_options checkoutOptions = GIT_CHECKOUT_OPTIONS_INIT;
   checkoutOptions.checkout_strategy = GIT_CHECKOUT_FORCE;
+  // Without any .gitattributes no filter can apply (hangar does not read core.autocrlf): skip their
+  // per-file attribute lookups, which cost more than writing the files.
+  checkoutOptions.disable_filters = !inspectTree(reinterpret_cast<git_commit*>(target), url).hasAttributes;
   int code = git_checkout_tree(repo.ptr, target, &checkoutOptions);
   git_object_free(target);
   checkGit(code, "check out into " + directory.string(), url, commit);

@@ -199,7 +199,8 @@ fs::path GitMirrorCache::mirrorPath(const std::string& url) const {
 }
 
 std::pair<MirrorUpdate, ResolvedRef> GitMirrorCache::update(const std::string& url, const std::string& ref,
-                                                            const GitFetchOptions& options) {
+                                                            const GitFetchOptions& options,
+                                                            const UnderLock& underLock) {
   fs::create_directories(root_);
   MirrorUpdate update;
   update.path = mirrorPath(url);
@@ -212,7 +213,12 @@ std::pair<MirrorUpdate, ResolvedRef> GitMirrorCache::update(const std::string& u
       update.stats = fetchInto(update.path, url, ref, options);
     else
       cloneInto(update.path, url, ref, options, update);
-    return resolveRef(update.path, ref, url);
+    ResolvedRef found = resolveRef(update.path, ref, url);
+    if (options.log)
+      options.log(std::string("git: ") + (update.cloned ? "cloned " : "fetched ") + stripCredentials(url) +
+                  ": " + rate(update.stats));
+    if (underLock) underLock(update, found);
+    return found;
   };
   ResolvedRef resolved;
   try {
@@ -225,9 +231,6 @@ std::pair<MirrorUpdate, ResolvedRef> GitMirrorCache::update(const std::string& u
     update.healed = true;
     resolved = refresh();
   }
-  if (options.log)
-    options.log(std::string("git: ") + (update.cloned ? "cloned " : "fetched ") + stripCredentials(url) +
-                ": " + rate(update.stats));
   return {update, resolved};
 }
 

@@ -52,10 +52,15 @@ class GitMirrorCache {
   /// Where the mirror for `url` lives (whether or not it exists yet).
   std::filesystem::path mirrorPath(const std::string& url) const;
 
-  /// Clones or fetches the mirror of `url`, then resolves `ref` in it (empty: the default branch),
-  /// all under the mirror's lock. Throws GitError.
+  /// Work done under the mirror's lock once it is up to date (e.g. a checkout from it).
+  using UnderLock = std::function<void(const MirrorUpdate&, const ResolvedRef&)>;
+
+  /// Clones or fetches the mirror of `url`, resolves `ref` in it (empty: the default branch), then
+  /// calls `underLock` if set, all under the mirror's lock. A GitError of class Corrupt from any of
+  /// these deletes the mirror and starts again once. Throws GitError.
   std::pair<MirrorUpdate, ResolvedRef> update(const std::string& url, const std::string& ref,
-                                              const GitFetchOptions& options);
+                                              const GitFetchOptions& options,
+                                              const UnderLock& underLock = nullptr);
 
   const std::filesystem::path& root() const { return root_; }
 
