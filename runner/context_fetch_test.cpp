@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "runner/archive_test_support.hpp"
 #include "runner/git_error.hpp"
 #include "runner/git_http_test_server.hpp"
@@ -70,6 +72,47 @@ TEST_F(ContextFetchTest, SmartHttpWithBasicAuth) {
   ContextFetchOptions noCredentials = options;
   noCredentials.credentials = {};
   EXPECT_EQ(fetchContext(inUrl, dir.path() / "ws2", noCredentials).commit, head);
+}
+
+TEST_F(ContextFetchTest, CredentialHelperAnswersForHttps) {
+  test::GitHttpTestServer server(dir.path() / "served");
+  server.user = "helper-user";
+  server.password = "helper-s3cret";
+  std::string url = server.url("/git/app.git");
+  // A docker-style helper: `get`, the server on stdin, JSON on stdout; it records what it was asked.
+  fs::path asked = dir.path() / "asked.txt";
+  fs::path helper = dir.path() / "helper.sh";
+  std::ofstream(helper)
+      << "#!/bin/sh\n[ \"$1\" = get ] || exit 3\ncat > '" << asked.string()
+      << "'\necho '{\"ServerURL\":\"x\",\"Username\":\"helper-user\",\"Secret\":\"helper-s3cret\"}'\n";
+  fs::permissions(helper, fs::perms::owner_all);
+  options.credentials.credentialHelper = helper.string();
+  std::string log;
+  options.log = [&](const std::string& line) { log += line + "\n"; };
+
+  FetchedContext fetched = fetchContext(parseContextUrl(url + "#main"), dir.path() / "ws", options);
+  EXPECT_EQ(fetched.commit, head);
+  EXPECT_EQ(test::read_file(asked), credentialServerOf(url));
+  EXPECT_EQ(credentialServerOf(url).rfind("http://127.0.0.1:", 0), 0u) << credentialServerOf(url);
+  EXPECT_EQ(log.find("helper-s3cret"), std::string::npos) << log;
+
+  // A helper without an answer ("credentials not found") gives an authentication error naming it.
+  std::ofstream(helper) << "#!/bin/sh\necho 'credentials not found in native keychain'\nexit 1\n";
+  try {
+    fetchContext(parseContextUrl(url + "#main"), dir.path() / "ws2",
+                 {dir.path() / "fresh", options.credentials});
+    FAIL() << "expected an authentication error";
+  } catch (const GitError& error) {
+    EXPECT_EQ(error.failure(), GitFailure::Auth) << error.what();
+    EXPECT_NE(std::string(error.what()).find("helper.sh"), std::string::npos) << error.what();
+  }
+}
+
+TEST(CredentialServer, IsSchemeAndHostWithoutUserOrPath) {
+  EXPECT_EQ(credentialServerOf("https://user:pw@dev.azure.com/org/project/_git/repo"),
+            "https://dev.azure.com");
+  EXPECT_EQ(credentialServerOf("http://127.0.0.1:8080/git/app.git"), "http://127.0.0.1:8080");
+  EXPECT_EQ(credentialServerOf("git@github.com:org/repo.git"), "");
 }
 
 TEST_F(ContextFetchTest, WrongCredentialsGiveAClearErrorWithoutTheSecret) {

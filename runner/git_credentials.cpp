@@ -3,10 +3,14 @@
 #include <git2.h>
 
 #include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "registry/credential_helper.hpp"
 
 namespace hangar::runner {
 
-int acquireGitCredential(git_credential** out, const char*, const char* usernameFromUrl,
+int acquireGitCredential(git_credential** out, const char* url, const char* usernameFromUrl,
                          unsigned int allowedTypes, void* payload) {
   auto* state = static_cast<CredentialPayload*>(payload);
   const GitCredentials* credentials = state ? state->credentials : nullptr;
@@ -29,6 +33,28 @@ int acquireGitCredential(git_credential** out, const char*, const char* username
     if (user.empty()) user = "hangar";
     return git_credential_userpass_plaintext_new(out, user.c_str(), credentials->password->c_str());
   }
+  if (credentials && (allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && credentials->credentialHelper) {
+    const std::string& helper = *credentials->credentialHelper;
+    std::string server = credentialServerOf(url ? url : "");
+    try {
+      std::optional<registry::Credential> found = helper.find('/') != std::string::npos
+                                                      ? registry::runCredentialHelperProgram(helper, server)
+                                                      : registry::runCredentialHelper(helper, server);
+      std::string secret = found ? (found->password.empty() ? found->identityToken : found->password) : "";
+      if (secret.empty()) {
+        git_error_set_str(GIT_ERROR_NET, ("authentication required but credential helper " + helper +
+                                          " has no credentials for " + server)
+                                             .c_str());
+        return GIT_EAUTH;
+      }
+      std::string name = found->username.empty() || found->username == "<token>" ? "hangar" : found->username;
+      if (credentials->username) name = *credentials->username;
+      return git_credential_userpass_plaintext_new(out, name.c_str(), secret.c_str());
+    } catch (const std::exception& error) {
+      git_error_set_str(GIT_ERROR_NET, (std::string("authentication: ") + error.what()).c_str());
+      return GIT_EAUTH;
+    }
+  }
   if ((allowedTypes & GIT_CREDENTIAL_USERNAME) && !user.empty())
     return git_credential_username_new(out, user.c_str());
   git_error_set_str(GIT_ERROR_NET, "authentication required but no matching credentials are configured");
@@ -38,6 +64,17 @@ int acquireGitCredential(git_credential** out, const char*, const char* username
 }  // namespace hangar::runner
 
 namespace hangar::runner {
+
+std::string credentialServerOf(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  auto hostStart = scheme + 3;
+  auto hostEnd = url.find_first_of("/?#", hostStart);
+  std::string authority =
+      url.substr(hostStart, hostEnd == std::string::npos ? std::string::npos : hostEnd - hostStart);
+  if (auto at = authority.rfind('@'); at != std::string::npos) authority = authority.substr(at + 1);
+  return url.substr(0, hostStart) + authority;
+}
 
 GitCredentials gitCredentialsFromEnvironment() {
   auto get = [](const char* name) -> std::optional<std::string> {
@@ -51,6 +88,7 @@ GitCredentials gitCredentialsFromEnvironment() {
   if (!credentials.password) credentials.password = get("HANGAR_GIT_TOKEN");
   if (auto key = get("HANGAR_GIT_SSH_KEY")) credentials.sshPrivateKey = *key;
   credentials.sshPassphrase = get("HANGAR_GIT_SSH_PASSPHRASE").value_or("");
+  credentials.credentialHelper = get("HANGAR_GIT_CREDENTIAL_HELPER");
   return credentials;
 }
 
