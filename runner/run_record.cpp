@@ -228,7 +228,12 @@ json RunRecord::toJson() const {
               {"dependencies", dependenciesJson},
               {"error", error},
               {"startTime", timeOrNull(startTime)},
-              {"finishTime", timeOrNull(finishTime)}};
+              {"finishTime", timeOrNull(finishTime)},
+              {"source", source ? json{{"repository", source->repository},
+                                       {"commit", source->commit},
+                                       {"branch", source->branch},
+                                       {"tag", source->tag}}
+                                : json(nullptr)}};
 }
 
 RunRecord RunRecord::fromJson(const json& value) {
@@ -264,6 +269,11 @@ RunRecord RunRecord::fromJson(const json& value) {
   record.error = root.optionalString("error");
   record.startTime = root.optionalTime("startTime");
   record.finishTime = root.optionalTime("finishTime");
+  if (root.has("source") && !value.at("source").is_null()) {
+    const Reader source = root.member("source");
+    record.source = SourceRecord{source.optionalString("repository"), source.optionalString("commit"),
+                                 source.optionalString("branch"), source.optionalString("tag")};
+  }
   return record;
 }
 

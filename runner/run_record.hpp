@@ -47,6 +47,14 @@ struct StepRecord {
   std::string error;  // why it failed, secrets masked
 };
 
+/// The git commit a run's context came from (a remote git context only).
+struct SourceRecord {
+  std::string repository;  // the URL without credentials
+  std::string commit;      // full SHA
+  std::string branch;      // empty unless the ref named a branch (or was the default branch)
+  std::string tag;         // empty unless the ref named a tag
+};
+
 /// The record of one run: what `--output json` prints and the run store keeps.
 struct RunRecord {
   std::string id;
@@ -57,9 +65,10 @@ struct RunRecord {
   std::string error;
   std::optional<TimePoint> startTime;
   std::optional<TimePoint> finishTime;
+  std::optional<SourceRecord> source;  // null for a local folder, an archive or no context
 
   /// The shape of cli.md `--output json`: absent times and exit codes are null; a step's `error`
-  /// only appears when it is set.
+  /// only appears when it is set; `source` is null or {repository, commit, branch, tag}.
   nlohmann::json toJson() const;
   /// Reads what toJson() wrote (the run store keeps it). Throws std::invalid_argument naming the
   /// offending field, e.g. "run record: steps[1].status: unknown step status 'Done'".

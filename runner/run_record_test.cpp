@@ -109,7 +109,8 @@ TEST(RunRecord, JsonHasTheCliShape) {
     ],
     "error": "step 'test' failed with exit code 2",
     "startTime": "2026-11-25T08:00:00.000Z",
-    "finishTime": "2026-11-25T08:00:09.250Z"
+    "finishTime": "2026-11-25T08:00:09.250Z",
+    "source": null
   })");
   EXPECT_EQ(sampleRecord().toJson(), expected) << sampleRecord().toJson().dump(2);
 }
@@ -140,6 +141,27 @@ TEST(RunRecord, FromJsonRoundTrips) {
   EXPECT_EQ(copy.dependencies.at(0).buildtime.at(0).repository, "library/golang");
   // Through text too, as the run store keeps it.
   EXPECT_EQ(RunRecord::fromJson(json::parse(original.toJson().dump())).toJson(), original.toJson());
+}
+
+TEST(RunRecord, GitSourceIsRecordedAndReadBack) {
+  RunRecord record = sampleRecord();
+  record.source = SourceRecord{"https://git.example/org/app.git", std::string(40, 'a'), "main", "v1.2"};
+  const json source = record.toJson()["source"];
+  EXPECT_EQ(source, json::parse(R"({"repository": "https://git.example/org/app.git",
+    "commit": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "branch": "main", "tag": "v1.2"})"));
+  const RunRecord copy = RunRecord::fromJson(json::parse(record.toJson().dump()));
+  ASSERT_TRUE(copy.source.has_value());
+  EXPECT_EQ(copy.source->repository, "https://git.example/org/app.git");
+  EXPECT_EQ(copy.source->commit, std::string(40, 'a'));
+  EXPECT_EQ(copy.source->branch, "main");
+  EXPECT_EQ(copy.source->tag, "v1.2");
+  EXPECT_FALSE(RunRecord::fromJson(sampleRecord().toJson()).source.has_value()) << "null stays null";
+  try {
+    RunRecord::fromJson(json::parse(R"({"id": "x", "status": "Running", "source": {"commit": 5}})"));
+    ADD_FAILURE() << "a number taken as a commit";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_EQ(std::string(error.what()), "run record: source.commit: expected a string");
+  }
 }
 
 TEST(RunRecord, FromJsonToleratesMissingOptionalFields) {

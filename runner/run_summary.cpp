@@ -156,6 +156,13 @@ std::vector<std::string> runSummaryLines(const RunRecord& record) {
     for (const auto& image : record.outputImages) rows.push_back({"  " + imageName(image), image.digest});
     for (auto& line : renderTable(rows)) lines.push_back(std::move(line));
   }
+  if (record.source) {
+    const SourceRecord& source = *record.source;
+    std::string line = "Source: " + source.repository + " at " + source.commit;
+    if (!source.branch.empty()) line += " (branch " + source.branch + ")";
+    if (!source.tag.empty()) line += " (tag " + source.tag + ")";
+    lines.push_back(std::move(line));
+  }
   lines.push_back(runEndLine(record));
   return lines;
 }

@@ -12,8 +12,9 @@ namespace hangar::runner {
 
 /// The end of a run in text, printed whatever the outcome (task-format B8): a table of every step
 /// with its status, exit code and duration (and error, when a step has one), each pushed image with
-/// its digest, then ACR's final line, e.g. "Run ID: ca1 was successful after 5s" or
-/// "Run ID: cb6 failed after 9s. Error: ...". One string per line, no trailing newlines.
+/// its digest, the git source when there is one ("Source: URL at SHA (branch main)"), then ACR's final line,
+/// e.g. "Run ID: ca1 was successful after 5s" or "Run ID: cb6 failed after 9s. Error: ...". One string per
+/// line, no trailing newlines.
 std::vector<std::string> runSummaryLines(const RunRecord& record);
 
 /// Writes runSummaryLines() to `log`, one info() per line.

@@ -118,6 +118,21 @@ TEST(RunSummary, RunWithoutStepsHasOnlyTheEndLine) {
             std::vector<std::string>{"Run ID: x failed after 0s. Error: task file: 3:1: error: unknown key"});
 }
 
+TEST(RunSummary, GitSourceLineBeforeTheEndLine) {
+  RunRecord record;
+  record.id = "cg1";
+  record.status = RunStatus::Succeeded;
+  record.source = SourceRecord{"git://127.0.0.1:9418/app.git", std::string(40, 'b'), "main", ""};
+  auto lines = runSummaryLines(record);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "Source: git://127.0.0.1:9418/app.git at " + std::string(40, 'b') + " (branch main)");
+  EXPECT_EQ(lines[1], "Run ID: cg1 was successful after 0s");
+  record.source->branch.clear();
+  record.source->tag = "v2";
+  EXPECT_EQ(runSummaryLines(record)[0],
+            "Source: git://127.0.0.1:9418/app.git at " + std::string(40, 'b') + " (tag v2)");
+}
+
 TEST(RunSummary, LoggedLineByLine) {
   RunRecord record;
   record.id = "ca1";
