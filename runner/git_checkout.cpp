@@ -110,7 +110,8 @@ void checkoutFromMirror(GitMirrorCache& cache, const fs::path& mirror, const std
   checkGit(git_oid_fromstr(&oid, commit.c_str()), "parse commit id", url, commit);
   git_object* target = nullptr;
   checkGit(git_object_lookup(&target, repo.ptr, &oid, GIT_OBJECT_COMMIT), "look up commit", url, commit);
-  git_checkout_options checkoutOptions = GIT_CHECKOUT_OPTIONS_INIT;
+  git_checkout_options checkoutOptions;
+  git_checkout_options_init(&checkoutOptions, GIT_CHECKOUT_OPTIONS_VERSION);
   checkoutOptions.checkout_strategy = GIT_CHECKOUT_FORCE;
   // Without any .gitattributes no filter can apply (hangar does not read core.autocrlf): skip their
   // per-file attribute lookups, which cost more than writing the files.

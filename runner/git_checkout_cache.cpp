@@ -118,7 +118,8 @@ git_index_entry writeEntry(git_repository* repo, const fs::path& root, const git
     const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
     std::size_t size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
     if (filters && file.mode != GIT_FILEMODE_LINK) {
-      git_blob_filter_options options = GIT_BLOB_FILTER_OPTIONS_INIT;
+      git_blob_filter_options options;
+      git_blob_filter_options_init(&options, GIT_BLOB_FILTER_OPTIONS_VERSION);
       checkGit(git_blob_filter(&filtered, blob.get(), file.path, &options),
                std::string("filter ") + file.path, url, commit);
       data = filtered.ptr;
@@ -181,7 +182,8 @@ bool updateIncrementally(const fs::path& checkout, const CacheState& from, const
   checkGit(git_commit_tree(oldTree.out(), oldCommit), "read the tree of " + from.commit, url, to);
   checkGit(git_commit_tree(newTree.out(), newCommit), "read the tree of " + to, url, to);
   Diff diff;
-  git_diff_options diffOptions = GIT_DIFF_OPTIONS_INIT;
+  git_diff_options diffOptions;
+  git_diff_options_init(&diffOptions, GIT_DIFF_OPTIONS_VERSION);
   diffOptions.flags = GIT_DIFF_SKIP_BINARY_CHECK;
   checkGit(git_diff_tree_to_tree(diff.out(), repo.get(), oldTree.get(), newTree.get(), &diffOptions),
            "compare " + from.commit + " with " + to, url, to);

@@ -109,7 +109,8 @@ GitTransferStats fetchInto(const fs::path& path, const std::string& url, const s
            secret);
 
   FetchPayload payload{{options.credentials, 0}, {&options, std::chrono::steady_clock::now()}};
-  git_fetch_options fetchOptions = GIT_FETCH_OPTIONS_INIT;
+  git_fetch_options fetchOptions;
+  git_fetch_options_init(&fetchOptions, GIT_FETCH_OPTIONS_VERSION);
   fetchOptions.callbacks.payload = &payload;
   fetchOptions.callbacks.credentials = [](git_credential** out, const char* u, const char* user,
                                           unsigned int types, void* p) {
