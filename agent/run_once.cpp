@@ -1,6 +1,7 @@
 #include "agent/run_once.hpp"
 
 #include <iostream>
+#include <optional>
 
 #include "agent/exit_code.hpp"
 #include "agent/run_id.hpp"
@@ -40,9 +41,16 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
 
   PreparedTask prepared;
   config::LoadedTask loaded;
+  std::optional<std::string> secretError;  // Key Vault failed: the run ends before its first step
   try {
     prepared = prepareTask(options, runId);
-    loaded = config::loadTask(prepared.load);
+    try {
+      loaded = config::loadTask(prepared.load);
+    } catch (const SecretResolutionError& e) {
+      secretError = e.what();
+      prepared.load.resolveSecrets = nullptr;  // loaded again without them, for the record's steps
+      loaded = config::loadTask(prepared.load);
+    }
   } catch (const UsageError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
@@ -60,8 +68,11 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
   runner::MaskingLog log(console, request.secretValues);
   auto launcher = runner::makeSystemProcessLauncher();
   runner::RunRecord record;
-  if (auto error = unresolvedSecretsError(request.task, prepared.load.data.secrets)) {
-    record = notStarted(request, *error);  // Key Vault is another part's: fail before any step
+  if (secretError) {
+    record = notStarted(request, *secretError);
+  } else if (auto error = options.azure ? std::nullopt
+                                         : unresolvedSecretsError(request.task, prepared.load.data.secrets)) {
+    record = notStarted(request, *error);  // no Key Vault here: fail before any step
   } else {
     record = runner::runTask(request, *launcher, log, stop);
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "registry/azure_identity.hpp"
 #include "runner/task_run.hpp"
 
 namespace hangar::agent {
@@ -27,6 +28,9 @@ struct RunOnceOptions {
   int timeoutSeconds = 3600;  // --timeout
   bool jsonOutput = false;    // --output json
   std::optional<std::filesystem::path> stateDir;
+  /// Where task `secrets:` resolve from (Key Vault with a managed identity); none = they are not
+  /// resolved (validate, render), so only --secret values fill .Secrets.
+  std::optional<registry::AzureEndpoints> azure;
 };
 
 }  // namespace hangar::agent

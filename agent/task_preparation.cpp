@@ -13,6 +13,7 @@
 #include "agent/state_dir.hpp"
 #include "agent/usage_error.hpp"
 #include "config/values.hpp"
+#include "registry/azure_key_vault.hpp"
 #include "runner/context_fetch.hpp"
 #include "runner/secret_volumes.hpp"
 
@@ -78,6 +79,49 @@ std::string secretValueOf(const std::string& pair) {
   return equals == std::string::npos ? std::string() : pair.substr(equals + 1);
 }
 
+// "myvault.vault.azure.net" for "https://myvault.vault.azure.net/secrets/x".
+std::string vaultHost(const std::string& url) {
+  auto scheme = url.find("://");
+  std::string rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  return rest.substr(rest.find('@') == std::string::npos ? 0 : rest.find('@') + 1);
+}
+
+// resolveKeyVaultSecrets says "... secret '<id>': <reason>"; the message gets the secret's vault.
+std::string withVault(std::string message, const std::vector<config::SecretSpec>& specs) {
+  for (const auto& spec : specs) {
+    const std::string named = "secret '" + spec.id + "':";
+    if (auto at = message.find(named); at != std::string::npos) {
+      message.replace(at, named.size(),
+                      "secret '" + spec.id + "' in Key Vault " + vaultHost(spec.keyVault) + ":");
+      return message;
+    }
+  }
+  return message;
+}
+
+// The seam of config::LoadOptions: task secrets not given with --secret come from Key Vault.
+std::function<std::map<std::string, std::string>(const std::vector<config::SecretSpec>&)> keyVaultResolver(
+    std::map<std::string, std::string> given, registry::AzureEndpoints endpoints,
+    std::shared_ptr<std::vector<std::string>> resolved) {
+  return [given = std::move(given), endpoints = std::move(endpoints),
+          resolved = std::move(resolved)](const std::vector<config::SecretSpec>& specs) {
+    std::vector<config::SecretSpec> missing;
+    for (const auto& spec : specs)
+      if (!given.contains(spec.id)) missing.push_back(spec);
+    if (missing.empty()) return std::map<std::string, std::string>{};
+    std::map<std::string, std::string> values;
+    try {
+      values = registry::resolveKeyVaultSecrets(missing, endpoints);
+    } catch (const std::exception& error) {
+      throw SecretResolutionError(withVault(error.what(), missing));
+    }
+    for (const auto& [id, value] : values)
+      if (!value.empty()) resolved->push_back(value);
+    return values;
+  };
+}
+
 }  // namespace
 
 std::map<std::string, std::string> parseSecretFlags(const std::vector<std::string>& pairs) {
@@ -119,6 +163,7 @@ runner::RunRequest makeRunRequest(const RunOnceOptions& options, const PreparedT
                                   config::Task task, const std::string& runId, const fs::path& workRoot) {
   runner::RunRequest request;
   request.secretValues = prepared.secretValues;
+  for (const auto& value : *prepared.resolvedSecretValues) request.secretValues.push_back(value);
   for (auto& value : runner::secretVolumeValues(task)) request.secretValues.push_back(std::move(value));
   request.task = std::move(task);
   request.runId = runId;
@@ -182,6 +227,8 @@ PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId
   load.data.secrets = parseSecretFlags(options.secrets);
   for (const auto& [name, value] : load.data.secrets)
     if (!value.empty()) prepared.secretValues.push_back(value);
+  if (options.azure)
+    load.resolveSecrets = keyVaultResolver(load.data.secrets, *options.azure, prepared.resolvedSecretValues);
 
   config::RunVariables& run = load.data.run;
   run.id = runId;

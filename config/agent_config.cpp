@@ -50,9 +50,9 @@ std::optional<std::string> nonEmptyString(YamlReader& reader, const YAML::Node& 
 
 namespace {
 
-constexpr std::array<std::string_view, 12> kTopKeys{
-    "stateDir",     "slots",    "shutdownTimeout", "logRetention", "engine",  "registries",
-    "dockerConfig", "caBundle", "mirrors",         "queue",        "metrics", "tasks"};
+constexpr std::array<std::string_view, 13> kTopKeys{
+    "stateDir", "slots", "shutdownTimeout", "logRetention", "engine", "registries", "dockerConfig",
+    "caBundle", "mirrors", "queue", "metrics", "tasks", "azure"};
 constexpr std::array<std::string_view, 2> kRetentionKeys{"days", "maxSizeMB"};
 constexpr std::array<std::string_view, 4> kEngineKeys{"kind", "binary", "storageDriver", "isolation"};
 constexpr std::array<std::string_view, 3> kQueueKeys{"kind", "path", "azure"};
@@ -61,6 +61,8 @@ constexpr std::array<std::string_view, 7> kAzureKeys{
 constexpr std::array<std::string_view, 5> kAzureAuthKeys{"managedIdentity", "sharedKeyFile", "sharedKeyEnv",
                                                          "sasFile", "sasEnv"};
 constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
+constexpr std::array<std::string_view, 3> kAzureEndpointKeys{"imdsEndpoint", "authorityHost",
+                                                             "keyVaultEndpoint"};
 
 bool isLoopbackHost(std::string_view host) {
   return host == "localhost" || host.starts_with("127.") || host == "[::1]" || host == "::1";
@@ -149,6 +151,8 @@ class TopLevelReader {
       metrics(value, at);
     } else if (key == "tasks") {
       readTasks(r_, value, at, config_.tasks);
+    } else if (key == "azure") {
+      azureEndpoints(value, at);
     } else {
       return false;
     }
@@ -349,6 +353,32 @@ class TopLevelReader {
                     });
     if (!hasListen) r_.diagnostics().error(at, "'metrics' needs 'listen' (e.g. 127.0.0.1:9469)");
     config_.metrics = metrics;
+  }
+
+  // IMDS is plain HTTP on a link-local address; the others are https (http only on loopback).
+  void azureEndpoints(const YAML::Node& value, const SourcePosition& at) {
+    if (!r_.expectMap(value, "azure", at)) return;
+    AzureSettings& azure = config_.azure;
+    r_.forEachEntry(value, "azure", kAzureEndpointKeys,
+                    [&](const std::string& key, const SourcePosition& keyAt, const YAML::Node& v) {
+                      if (key == "imdsEndpoint") {
+                        auto url = nonEmptyString(r_, v, key, keyAt);
+                        bool https = false;
+                        if (url && urlHost(*url, https).empty())
+                          r_.diagnostics().error(r_.position(v, keyAt),
+                                                 "'imdsEndpoint' must be an http:// or https:// URL, got '" +
+                                                     *url + "'");
+                        else if (url)
+                          azure.imdsEndpoint = *url;
+                      } else if (key == "authorityHost") {
+                        if (auto url = endpoint(r_, v, key, keyAt)) azure.authorityHost = *url;
+                      } else if (key == "keyVaultEndpoint") {
+                        if (auto url = endpoint(r_, v, key, keyAt)) azure.keyVaultEndpoint = *url;
+                      } else {
+                        return false;
+                      }
+                      return true;
+                    });
   }
 
   YamlReader& r_;

@@ -143,6 +143,14 @@ struct TaskDefinition {
   SourcePosition position;
 };
 
+/// `azure:` (a Hangar extension of agent-config.md): where the Azure services are; an empty field means
+/// public Azure. Tests and sovereign clouds point them elsewhere.
+struct AzureSettings {
+  std::string imdsEndpoint;      // managed-identity tokens; default http://169.254.169.254
+  std::string authorityHost;     // Entra ID; default https://login.microsoftonline.com
+  std::string keyVaultEndpoint;  // replaces scheme://host of every Key Vault secret URL
+};
+
 /// The service configuration, /etc/hangar/agent.yaml (spec agent-config.md), with defaults filled in.
 struct AgentConfig {
   std::filesystem::path stateDir = "/var/lib/hangar";
@@ -156,6 +164,7 @@ struct AgentConfig {
   std::map<std::string, std::string> mirrors;  // host -> prefix
   QueueSettings queue;                         // path filled in from stateDir
   std::optional<MetricsSettings> metrics;      // absent = off
+  AzureSettings azure;
   std::vector<TaskDefinition> tasks;
 
   /// The task named `name`, or null.

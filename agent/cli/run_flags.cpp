@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "agent/azure_endpoints.hpp"
 #include "agent/cli/repeatable.hpp"
 
 namespace hangar::agent::cli {
@@ -31,6 +32,7 @@ RunOnceOptions RunFlags::options() const {
   RunOnceOptions result = base;
   result.jsonOutput = output == "json";
   if (!stateDir.empty()) result.stateDir = stateDir;
+  result.azure = azureEndpoints();  // a real run: task secrets resolve from Key Vault
   for (const auto& mirror : mirrors) {
     auto equals = mirror.find('=');
     if (equals == std::string::npos || equals == 0 || equals + 1 == mirror.size())

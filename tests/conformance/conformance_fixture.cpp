@@ -73,12 +73,17 @@ SampleRun ConformanceTest::run_sample(const std::string& sample, const std::vect
   args.push_back((context.empty() ? samples() : context).string());
   CommandOptions options;
   options.timeout = kRunTimeout;
+  for (const char* variable :
+       {"HANGAR_AZURE_IMDS_ENDPOINT", "HANGAR_AZURE_AUTHORITY_HOST", "HANGAR_AZURE_KEYVAULT_ENDPOINT"})
+    options.env[variable] = azure_;
   SampleRun run;
   run.command = run_hangar(args, options);
   run.record = nlohmann::json::parse(run.command.out, nullptr, /*allow_exceptions=*/false);
   if (run.record.is_discarded()) run.record = nullptr;
   return run;
 }
+
+void ConformanceTest::use_azure(const std::string& url) { azure_ = url; }
 
 CommandResult ConformanceTest::validate_sample(const std::string& sample,
                                                const std::vector<std::string>& extra) const {

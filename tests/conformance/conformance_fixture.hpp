@@ -47,6 +47,10 @@ class ConformanceTest : public ::testing::Test {
   SampleRun run_sample(const std::string& sample, const std::vector<std::string>& extra = {},
                        const std::filesystem::path& context = {}) const;
 
+  /// Points the runs' IMDS, Entra ID and Key Vault at `url` (an AzurePlayServer). Until then they point
+  /// at a closed loopback port, so a sample's Key Vault secret fails without leaving 127.0.0.0/8.
+  void use_azure(const std::string& url);
+
   /// `hangar validate --registry R --context CONTEXT SAMPLE` on the copy of `sample`.
   CommandResult validate_sample(const std::string& sample, const std::vector<std::string>& extra = {}) const;
 
@@ -61,6 +65,7 @@ class ConformanceTest : public ::testing::Test {
   std::unique_ptr<LocalRegistry> registry_;
   std::unique_ptr<TempDir> context_;
   std::unique_ptr<TempDir> state_;
+  std::string azure_ = "http://127.0.0.1:9";  // discard port: nothing listens there
 };
 
 }  // namespace hangar::test

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/conformance/conformance_fixture.hpp"
+#include "tests/support/azure_play_server.hpp"
 #include "tests/support/stand_in_images.hpp"
 
 namespace hangar::test {
@@ -50,6 +51,42 @@ TEST_F(SecretVolumeSample, MountsSecretsFailsClearlyWithoutKeyVaultAndNeverLogsT
               AnyOf(HasSubstr("Key Vault"), HasSubstr("keyvault"), HasSubstr("vault.azure.net")))
       << run.describe();
   EXPECT_THAT(run.command.out + run.command.err, Not(HasSubstr(secret)));
+}
+
+TEST_F(SecretVolumeSample, MountsSecretsReadsTheKeyVaultSecretAndMasksBothValues) {
+  // The sample's vault URL (https://myacbvault2.vault.azure.net/secrets/SampleSecret) is served by a
+  // play Key Vault, with a token of the system-assigned identity from a play IMDS.
+  AzurePlayServer azure;
+  const std::string vaultValue = "kv-sample-secret-5e1d";
+  const std::string setValue = "abcdefg123456";
+  azure.addSecret("SampleSecret", vaultValue);
+  use_azure(azure.url());
+  const auto run = run_sample("mounts-secrets.yaml", {"--set-secret", "mysecret=" + setValue});
+
+  ASSERT_EQ(run.exit_code(), 0) << run.describe();
+  EXPECT_EQ(run.step("acb_step_0").at("status"), "Successful") << run.describe();
+  ASSERT_EQ(azure.requests("/secrets/SampleSecret").size(), 1u);
+  EXPECT_EQ(azure.requests("/metadata/identity").at(0).query.count("client_id"), 0u);  // system-assigned
+  // `cat` printed both files: each masked, neither value (nor its base64 form) anywhere.
+  const auto first = run.log().find("***");
+  ASSERT_NE(first, std::string::npos) << run.describe();
+  EXPECT_NE(run.log().find("***", first + 3), std::string::npos) << run.describe();
+  for (const std::string& value : {vaultValue, setValue, std::string("a3Ytc2FtcGxlLXNlY3JldC01ZTFk")}) {
+    EXPECT_THAT(run.command.out + run.command.err, Not(HasSubstr(value))) << value;
+  }
+}
+
+TEST_F(SecretVolumeSample, MountsSecretsFailsNamingTheSecretAndVaultWhenTheVaultLacksIt) {
+  AzurePlayServer azure;  // IMDS answers; the vault has no SampleSecret
+  use_azure(azure.url());
+  const auto run = run_sample("mounts-secrets.yaml", {"--set-secret", "mysecret=abcdefg123456"});
+
+  EXPECT_EQ(run.exit_code(), 1) << run.describe();
+  EXPECT_EQ(run.step("acb_step_0").at("status"), "Skipped") << run.describe();
+  EXPECT_THAT(run.record.at("error").get<std::string>(),
+              HasSubstr("secret 'sampleSecret' in Key Vault myacbvault2.vault.azure.net"))
+      << run.describe();
+  EXPECT_THAT(run.command.out + run.command.err, Not(HasSubstr("abcdefg123456")));
 }
 
 }  // namespace

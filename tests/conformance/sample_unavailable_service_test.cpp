@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/conformance/conformance_fixture.hpp"
+#include "tests/support/azure_play_server.hpp"
 #include "tests/support/busybox_image.hpp"
 #include "tests/support/local_registry.hpp"
 
@@ -14,6 +15,7 @@ namespace {
 using ::testing::AnyOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 using UnavailableServiceSample = ConformanceTest;
@@ -26,6 +28,21 @@ TEST_F(UnavailableServiceSample, ManagedIdentitiesFailsClearlyAtTheKeyVaultSecre
   EXPECT_THAT(output, HasSubstr("name")) << run.describe();
   EXPECT_THAT(output, AnyOf(HasSubstr("Key Vault"), HasSubstr("keyvault"), HasSubstr("vault.azure.net")))
       << run.describe();
+}
+
+TEST_F(UnavailableServiceSample, ManagedIdentitiesResolvesTheSecretThenFailsAtTheDockerStep) {
+  AzurePlayServer azure;  // plays IMDS (system-assigned identity) and the sample's Key Vault
+  const std::string value = "kv-identity-secret-2b7c";
+  azure.addSecret("SampleSecret", value);
+  use_azure(azure.url());
+  const auto run = run_sample("managed-identities.yaml", {"--set", "registryName=" + registry_host()});
+
+  EXPECT_EQ(run.exit_code(), 1) << run.describe();
+  // Step 0 sees the secret in its env; the docker-in-docker build (step 1) cannot run here.
+  EXPECT_EQ(run.step("acb_step_0").at("status"), "Successful") << run.describe();
+  EXPECT_THAT(run.log(), HasSubstr("Secret resolved")) << run.describe();
+  EXPECT_EQ(run.step("acb_step_1").at("status"), "Failed") << run.describe();
+  EXPECT_THAT(run.command.out + run.command.err, Not(HasSubstr(value)));
 }
 
 TEST_F(UnavailableServiceSample, MultipleRegistriesPushesToBothRegistries) {
