@@ -14,6 +14,12 @@ constexpr std::array<std::string_view, 5> kTriggers{"manual", "queue", "timer", 
 
 [[noreturn]] void fail(const std::string& message) { throw std::invalid_argument("run request: " + message); }
 
+// A NUL would silently cut a path or argument short further on.
+const std::string& noNul(const std::string& text, const std::string& what) {
+  if (text.find('\0') != std::string::npos) fail("'" + what + "' must not contain NUL bytes");
+  return text;
+}
+
 std::string stringField(const json& value, const char* key, bool required) {
   const auto it = value.find(key);
   if (it == value.end() || it->is_null()) {
@@ -21,7 +27,7 @@ std::string stringField(const json& value, const char* key, bool required) {
     return "";
   }
   if (!it->is_string()) fail(std::string("'") + key + "' must be a string, got " + it->type_name());
-  return it->get<std::string>();
+  return noNul(it->get<std::string>(), key);
 }
 
 }  // namespace
@@ -58,7 +64,7 @@ RunRequestMessage RunRequestMessage::fromJson(const json& value) {
     fail("'runId' must be 1 to 64 characters of [a-z0-9], got \"" + message.runId + "\"");
   if (auto it = value.find("task"); it != value.end() && !it->is_null()) {
     if (!it->is_string() || it->get<std::string>().empty()) fail("'task' must be a task name or null");
-    message.task = it->get<std::string>();
+    message.task = noNul(it->get<std::string>(), "task");
   }
   message.taskFile = stringField(value, "taskFile", false);
   message.context = stringField(value, "context", false);
@@ -70,7 +76,7 @@ RunRequestMessage RunRequestMessage::fromJson(const json& value) {
       const json& item = (*it)[i];
       if (!item.is_string() || item.get<std::string>().find('=') == std::string::npos)
         fail("sets[" + std::to_string(i) + "] must be a K=V string");
-      message.sets.push_back(item.get<std::string>());
+      message.sets.push_back(noNul(item.get<std::string>(), "sets[" + std::to_string(i) + "]"));
     }
   }
   if (value.contains("trigger")) {

@@ -21,12 +21,19 @@ namespace hangar::agent {
 namespace fs = std::filesystem;
 namespace {
 
+// Reads at most 16 MiB, so a huge file, /dev/zero or an endless pipe is refused instead of taking memory.
 std::string readFile(const fs::path& path, const std::string& what) {
+  constexpr std::size_t kMaxBytes = std::size_t(16) << 20;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError("cannot read " + what + " '" + path.string() + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text(kMaxBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw UsageError("cannot read " + what + " '" + path.string() + "'");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxBytes)
+    throw UsageError(what + " '" + path.string() + "' is larger than " + std::to_string(kMaxBytes >> 20) +
+                     " MiB");
+  return text;
 }
 
 // --- remote contexts (git, tarballs; issue 4): fetched under <stateDir>/contexts/<runId> ---

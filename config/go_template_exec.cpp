@@ -10,7 +10,7 @@ namespace {
 
 /// Bounds on one render, so a hostile template cannot take the agent's memory or time.
 constexpr std::size_t kMaxRenderedBytes = std::size_t(16) << 20;
-constexpr std::size_t kMaxExecutedNodes = 10'000'000;
+constexpr std::size_t kMaxExecutedNodes = 1'000'000;
 
 /// The rendered text with, for each output line, the template line that started it.
 class Output {
@@ -74,11 +74,16 @@ class Executor {
     return Flow::Normal;
   }
 
-  Flow walk(const Node& node, const Value& dot) {
+  /// Counts one node or range iteration against kMaxExecutedNodes.
+  void spend(std::size_t pos) {
     if (++executed_ > kMaxExecutedNodes) {
-      fail(node.pos, "the template executes more than " + std::to_string(kMaxExecutedNodes) +
-                         " actions (a huge or nested range?); refusing to render it");
+      fail(pos, "the template executes more than " + std::to_string(kMaxExecutedNodes) +
+                    " actions (a huge or nested range?); refusing to render it");
     }
+  }
+
+  Flow walk(const Node& node, const Value& dot) {
+    spend(node.pos);
     switch (node.kind) {
       case Node::Kind::Text:
         output_.text(node.text, index_.line(node.pos));
@@ -118,6 +123,7 @@ class Executor {
     if (!pipe.assign)
       for (const std::string& name : pipe.variables) variables_.emplace_back(name, Value());
     const auto iterate = [&](const Value& key, const Value& element) {
+      spend(node.pos);
       if (pipe.variables.size() == 1) {
         setVariable(pipe.variables[0], element, pipe.pos);
       } else if (pipe.variables.size() == 2) {

@@ -34,8 +34,20 @@ struct CurlGlobal {
 
 void ensureCurlGlobal() { static CurlGlobal global; }
 
+/// The body being received and the most it may grow to.
+struct BodySink {
+  std::string* body;
+  std::size_t maxBytes;
+  bool overflowed = false;
+};
+
 size_t collectBody(char* data, size_t size, size_t count, void* target) {
-  static_cast<std::string*>(target)->append(data, size * count);
+  auto& sink = *static_cast<BodySink*>(target);
+  if (sink.body->size() + size * count > sink.maxBytes) {
+    sink.overflowed = true;
+    return 0;  // libcurl stops with CURLE_WRITE_ERROR
+  }
+  sink.body->append(data, size * count);
   return size * count;
 }
 
@@ -209,7 +221,8 @@ HttpResponse CurlTransport::sendOnce(const HttpRequest& request, int& curlCode) 
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.requestTimeout.count()));
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &collectBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  BodySink sink{&response.body, options_.maxResponseBytes};
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &collectHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
   if (request.method == "HEAD") {
@@ -233,6 +246,10 @@ HttpResponse CurlTransport::sendOnce(const HttpRequest& request, int& curlCode) 
   }
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
+  if (sink.overflowed) {
+    throw HttpError(request.method + " " + request.url + " failed: the response body is larger than " +
+                    std::to_string(options_.maxResponseBytes) + " bytes");
+  }
   return response;
 }
 

@@ -42,6 +42,7 @@ struct HttpOptions {
   std::chrono::milliseconds baseDelay{200};           ///< first backoff; doubles each retry
   std::chrono::milliseconds maxDelay{30'000};         ///< cap on one wait, Retry-After included
   long maxRedirects = 10;
+  std::size_t maxResponseBytes = std::size_t(64) << 20;  ///< a longer body is an HttpError (not retried)
 };
 
 /// Raised when no HTTP response could be obtained (after retries), or the URL is refused by policy

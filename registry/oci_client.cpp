@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <cstdio>
+#include <set>
 
 #include "registry/image_reference.hpp"
 
@@ -14,6 +15,9 @@ std::string mediaTypeOf(std::string contentType) {
   while (!contentType.empty() && contentType.back() == ' ') contentType.pop_back();
   return contentType;
 }
+
+// More pages than any registry has (a million tags at the usual page size): the registry is lying.
+constexpr int kMaxPages = 10'000;
 
 // The URL of `Link: <url>; rel="next"`, or "".
 std::string nextLink(const std::string& link) {
@@ -89,7 +93,11 @@ std::vector<std::string> OciClient::paginate(const std::string& firstPath, const
                                              const std::string& scope, bool* notFound) {
   std::vector<std::string> items;
   std::string next = firstPath;
+  std::set<std::string> visited;  // a registry whose Link goes round in circles must not loop forever
   for (int page = 0; !next.empty(); ++page) {
+    if (!visited.insert(next).second)
+      throw RegistryError(
+          "GET " + registry_ + firstPath + ": pagination does not end (Link repeats " + next + ")", 0, "");
     const auto response = call("GET", next, scope);
     if (response.status == 404 && notFound) {
       *notFound = true;
@@ -104,9 +112,14 @@ std::vector<std::string> OciClient::paginate(const std::string& firstPath, const
     }
     const auto& list = body[key];
     if (!list.is_array() || list.empty()) break;
-    for (const auto& item : list) items.push_back(item.get<std::string>());
+    for (const auto& item : list) {
+      if (!item.is_string())
+        throw RegistryError("GET " + registry_ + next + ": '" + key + "' holds a " + item.type_name(),
+                            response.status, "");
+      items.push_back(item.get<std::string>());
+    }
     next = nextLink(response.header("link"));
-    if (page > 100000)
+    if (page >= kMaxPages)
       throw RegistryError("GET " + registry_ + firstPath + ": pagination does not end", 0, "");
   }
   return items;
@@ -137,7 +150,11 @@ std::optional<ManifestDescriptor> OciClient::headManifest(const std::string& rep
   descriptor.digest = response.header("docker-content-digest");
   descriptor.mediaType = mediaTypeOf(response.header("content-type"));
   const auto length = response.header("content-length");
-  descriptor.size = length.empty() ? 0 : std::stoll(length);
+  try {
+    descriptor.size = length.empty() ? 0 : std::stoll(length);
+  } catch (const std::exception&) {
+    throw RegistryError("HEAD " + registry_ + path + ": malformed Content-Length", response.status, "");
+  }
   if (descriptor.digest.empty()) {
     const auto manifest = getManifest(repository, reference);  // old registries: hash the body
     if (!manifest) return std::nullopt;

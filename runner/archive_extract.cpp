@@ -62,7 +62,9 @@ void extractArchive(const fs::path& archivePath, const fs::path& destination) {
     for (const auto& part : relative)
       if (part == "..") fail("path escapes the destination ('..')");
     mode_t type = archive_entry_filetype(entry);
-    if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
+    // A hard link's type is that of its target, or none at all (tar typeflag '1'): checked below.
+    const bool hardLink = archive_entry_hardlink(entry) != nullptr;
+    if (!hardLink && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
       fail("device files, FIFOs and sockets are not allowed");
     if (type == AE_IFLNK &&
         !symlinkStaysInside(name, archive_entry_symlink(entry) ? archive_entry_symlink(entry) : ""))
