@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   addCancelVerb(app, action);
   addTaskVerb(app, action);
   addPurgeVerb(app, action);
+  addDoctorVerb(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -28,6 +28,7 @@ void addLogsVerb(CLI::App& app, VerbAction& action);
 void addCancelVerb(CLI::App& app, VerbAction& action);
 void addTaskVerb(CLI::App& app, VerbAction& action);
 void addPurgeVerb(CLI::App& app, VerbAction& action);
+void addDoctorVerb(CLI::App& app, VerbAction& action);
 /// `task run NAME`, added under the `task` verb.
 void addTaskRunVerb(CLI::App& task, VerbAction& action);
 

@@ -1,0 +1,86 @@
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "agent/cli/cli.hpp"
+#include "agent/cli/config_flag.hpp"
+#include "agent/doctor.hpp"
+#include "agent/state_dir.hpp"
+#include "config/agent_config.hpp"
+#include "registry/credential_provider.hpp"
+
+namespace hangar::agent::cli {
+namespace {
+
+// What `hangar doctor` parses.
+struct DoctorFlags {
+  std::string configPath;  // agent configuration; empty: none (flags and defaults only)
+  std::string registry;
+  std::string dockerConfig;
+  std::string caBundle;
+  std::vector<std::string> insecure;
+  std::string repository = "hangar-doctor";
+  bool checkPush = false;
+  std::string stateDir;
+  std::string output = "text";
+};
+
+int doctor(const DoctorFlags& flags) {
+  DoctorOptions options;
+  options.stateDir = defaultStateDir();
+  std::string dockerConfig;
+  registry::HttpOptions http;
+  if (!flags.configPath.empty()) {
+    const auto config = config::loadAgentConfig(flags.configPath);
+    options.stateDir = config.stateDir;
+    options.engine.kind = config.engine.kind == config::EngineKind::Docker ? "docker" : "buildah";
+    options.engine.binary = config.engine.binary;
+    if (!config.engine.storageDriver.empty()) options.engine.storageDriver = config.engine.storageDriver;
+    dockerConfig = config.dockerConfig;
+    http.caBundle = config.caBundle;
+    for (const auto& entry : config.registries)
+      if (entry.insecure) http.insecureHosts.insert(entry.host);
+  }
+  if (!flags.stateDir.empty()) options.stateDir = flags.stateDir;
+  if (!flags.dockerConfig.empty()) dockerConfig = flags.dockerConfig;
+  if (!flags.caBundle.empty()) http.caBundle = flags.caBundle;
+  for (const auto& host : flags.insecure) http.insecureHosts.insert(host);
+  options.json = flags.output == "json";
+  if (!flags.registry.empty()) {
+    registry::RegistryDoctorOptions check;
+    check.registry = flags.registry;
+    check.http = http;
+    const std::filesystem::path file =
+        dockerConfig.empty() ? registry::DockerConfig::defaultPath() : std::filesystem::path(dockerConfig);
+    check.credentialSource = file.string();
+    check.credentials =
+        std::make_shared<registry::DockerConfigCredentialProvider>(registry::DockerConfig::load(file));
+    check.repository = flags.repository;
+    check.checkPush = flags.checkPush;
+    options.registry = check;
+  }
+  return runDoctor(options, std::cout);
+}
+
+}  // namespace
+
+void addDoctorVerb(CLI::App& app, VerbAction& action) {
+  auto flags = std::make_shared<DoctorFlags>();
+  auto* verb = app.add_subcommand(
+      "doctor", "Check the engine, storage, disk and a registry end to end, saying why a check fails");
+  verb->add_option("--registry", flags->registry, "Registry to check, host[:port]");
+  verb->add_option("--config", flags->configPath, "Agent configuration to take settings from");
+  verb->add_option("--docker-config", flags->dockerConfig,
+                   "docker config.json with credentials (default $DOCKER_CONFIG/config.json)");
+  verb->add_option("--ca-bundle", flags->caBundle, "PEM file of CAs to verify the registry with");
+  verb->add_option("--insecure-registry", flags->insecure, "host[:port] reached over plain HTTP")
+      ->allow_extra_args(false);
+  verb->add_option("--repository", flags->repository, "Scratch repository for the pull/push checks");
+  verb->add_flag("--check-push", flags->checkPush,
+                 "Also check push permission (starts and cancels an upload)");
+  verb->add_option("--state-dir", flags->stateDir, "State directory whose free space is checked");
+  verb->add_option("--output", flags->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  verb->callback(
+      [flags, &action] { action = [flags] { return runServiceVerb([&] { return doctor(*flags); }); }; });
+}
+
+}  // namespace hangar::agent::cli
