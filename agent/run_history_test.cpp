@@ -37,5 +37,37 @@ TEST(RunHistory, AnUnwritableStateDirIsReportedNotThrown) {
   EXPECT_FALSE(error.empty());
 }
 
+TEST(RunHistory, RunOnceHistoryStoresTheRunningRunItsLogAndItsEnd) {
+  test::TempDir dir;
+  {
+    RunOnceHistory history(dir.path(), "ab03");
+    EXPECT_EQ(history.warning(), "");
+    ASSERT_NE(history.log(), nullptr);
+    history.log()->info("hello from run-once");
+    RunStore store(dir.path() / "runs.db");
+    ASSERT_TRUE(store.get("ab03"));
+    EXPECT_EQ(store.get("ab03")->record.status, runner::RunStatus::Running);
+    runner::RunRecord record;
+    record.id = "ab03";
+    record.status = runner::RunStatus::Failed;
+    record.error = "step failed";
+    EXPECT_EQ(history.finish(record), "");
+    EXPECT_EQ(store.get("ab03")->record.status, runner::RunStatus::Failed);
+    EXPECT_EQ(store.get("ab03")->record.error, "step failed");
+  }
+  EXPECT_NE(test::read_file(dir.path() / "logs/ab03.log").find("hello from run-once"), std::string::npos);
+}
+
+TEST(RunHistory, RunOnceHistoryWithoutAWritableStateDirHasNoLogAndSaysWhy) {
+  test::TempDir dir;
+  dir.write("file", "x");
+  RunOnceHistory history(dir.path() / "file" / "sub", "ab04");
+  EXPECT_EQ(history.log(), nullptr);
+  EXPECT_NE(history.warning().find("not kept in the run store"), std::string::npos);
+  runner::RunRecord record;
+  record.id = "ab04";
+  EXPECT_EQ(history.finish(record), "");  // said once, at the start
+}
+
 }  // namespace
 }  // namespace hangar::agent

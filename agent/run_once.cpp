@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "agent/exit_code.hpp"
+#include "agent/run_history.hpp"
 #include "agent/run_id.hpp"
 #include "agent/state_dir.hpp"
 #include "agent/task_preparation.hpp"
@@ -13,6 +14,7 @@
 #include "runner/masking_log.hpp"
 #include "runner/run_summary.hpp"
 #include "runner/secret_masker.hpp"
+#include "runner/tee_log.hpp"
 
 namespace hangar::agent {
 namespace {
@@ -65,7 +67,12 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
       makeRunRequest(options, prepared, std::move(loaded.task), runId, stateDir / "runs");
 
   runner::ConsoleLog console(logStream);
-  runner::MaskingLog log(console, request.secretValues);
+  RunOnceHistory history(stateDir, runId);  // `hangar runs` and `hangar logs` show run-once runs too
+  if (!history.warning().empty()) std::cerr << "warning: " << history.warning() << "\n";
+  runner::TeeLog tee;
+  tee.add(console);
+  if (history.log() != nullptr) tee.add(*history.log());
+  runner::MaskingLog log(tee, request.secretValues);
   auto launcher = runner::makeSystemProcessLauncher();
   runner::RunRecord record;
   if (secretError) {
@@ -78,6 +85,7 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
   }
 
   runner::logRunSummary(record, log);
+  if (auto problem = history.finish(record); !problem.empty()) std::cerr << "warning: " << problem << "\n";
   if (options.jsonOutput) {
     runner::SecretMasker masker;  // the record is masked already; its JSON text is checked again
     for (const auto& secret : request.secretValues) masker.add(secret);
