@@ -6,8 +6,9 @@
 
 namespace hangar::agent {
 
-RunDispatcher::RunDispatcher(RunQueue& queue, RunExecutor& executor, ConfigSource config)
-    : queue_(queue), executor_(executor), config_(std::move(config)) {}
+RunDispatcher::RunDispatcher(RunQueue& queue, RunExecutor& executor, ConfigSource config,
+                             std::function<bool()> mayClaim)
+    : queue_(queue), executor_(executor), config_(std::move(config)), mayClaim_(std::move(mayClaim)) {}
 
 RunDispatcher::~RunDispatcher() {
   stopAll(StopReason::Shutdown);
@@ -45,6 +46,11 @@ void RunDispatcher::claimUntil(std::stop_token stop) {
         });
         continue;
       }
+    }
+    if (mayClaim_ && !mayClaim_()) {
+      std::unique_lock lock(mutex_);
+      changed_.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+      continue;
     }
     std::optional<Claim> claim;
     try {

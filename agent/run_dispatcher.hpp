@@ -20,7 +20,10 @@ class RunDispatcher {
  public:
   using ConfigSource = std::function<std::shared_ptr<const config::AgentConfig>()>;
 
-  RunDispatcher(RunQueue& queue, RunExecutor& executor, ConfigSource config);
+  /// `mayClaim` (optional) is asked before each claim; while it says no (the disk guard), nothing is
+  /// claimed and it is asked again every second.
+  RunDispatcher(RunQueue& queue, RunExecutor& executor, ConfigSource config,
+                std::function<bool()> mayClaim = {});
   /// Stops every run still going (as a shutdown) and joins the slots.
   ~RunDispatcher();
   RunDispatcher(const RunDispatcher&) = delete;
@@ -46,6 +49,7 @@ class RunDispatcher {
   RunQueue& queue_;
   RunExecutor& executor_;
   ConfigSource config_;
+  std::function<bool()> mayClaim_;
   std::mutex mutex_;
   std::condition_variable_any changed_;
   std::list<Slot> slots_;

@@ -17,8 +17,10 @@ std::string enqueueRun(ServiceState& state, RunRequestMessage message) {
   run.trigger = message.trigger;
   run.createTime = std::chrono::system_clock::now();
   run.agent = agentHostName();
-  state.store->insert(run);
+  // The request first: once it is on the queue the run cannot be lost (an agent claiming it creates
+  // the row if we die before the next line); the row is created only if the agent has not done so.
   state.queue->enqueue(message);
+  state.store->insertIfAbsent(run);
   return message.runId;
 }
 

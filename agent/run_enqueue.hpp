@@ -9,8 +9,10 @@
 
 namespace hangar::agent {
 
-/// Records `message` as a Queued run in the store (issuing its run id when empty), then puts it on
-/// the queue, in that order, so a claimed request always has its stored run. Returns the run id.
+/// Puts `message` on the queue (issuing its run id when empty), then records it as a Queued run in
+/// the store unless the claiming agent did first. In that order a crash between the two loses nothing
+/// and duplicates nothing: the agent creates a missing row when it claims the request. Returns the
+/// run id.
 std::string enqueueRun(ServiceState& state, RunRequestMessage message);
 
 /// Copies the run's log to `out` as it grows until the run has ended (every byte once) and returns

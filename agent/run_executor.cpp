@@ -30,6 +30,7 @@ RunExecutor::RunExecutor(RunStore& store, RunQueue& queue, ServicePaths paths, R
 
 StoredRun RunExecutor::storedRunFor(const RunRequestMessage& message) {
   if (auto stored = store_.get(message.runId)) return *stored;
+  // The enqueuer died between queueing the request and storing its row, or has not stored it yet.
   StoredRun run;
   run.record.id = message.runId;
   run.record.status = RunStatus::Queued;
@@ -37,7 +38,7 @@ StoredRun RunExecutor::storedRunFor(const RunRequestMessage& message) {
   run.trigger = message.trigger;
   run.createTime = std::chrono::system_clock::now();
   run.agent = host_;
-  store_.insert(run);
+  if (!store_.insertIfAbsent(run)) return *store_.get(message.runId);  // the enqueuer was just in time
   return run;
 }
 
@@ -159,10 +160,11 @@ void RunExecutor::executeOrThrow(const Claim& claim, const config::AgentConfig& 
     run.record.error = "stopped by the agent's shutdown; queued again";
     run.record.finishTime.reset();
     store_.update(run);
-    queue_.release(claim, "the agent shut down during the run");
+    queue_.requeue(claim);  // not the request's fault: no attempt counted
     spdlog::info("run {}: stopped by shutdown, queued again", run.record.id);
     return;
   }
+  if (onFinished_) onFinished_(run.record);
   if (control.reason == StopReason::Cancel) return finish(RunStatus::Canceled, "canceled");
   finish(record.status, "");
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -36,6 +37,10 @@ class RunExecutor {
 
   /// Handles `claim` to its end; never throws (store errors are logged and the claim released).
   void execute(const Claim& claim, const config::AgentConfig& config, RunControl& control);
+  /// Called with the record of every run that ran to its end (for metrics); set before execute().
+  void onRunFinished(std::function<void(const runner::RunRecord&)> callback) {
+    onFinished_ = std::move(callback);
+  }
 
  private:
   void executeOrThrow(const Claim& claim, const config::AgentConfig& config, RunControl& control);
@@ -46,6 +51,7 @@ class RunExecutor {
   ServicePaths paths_;
   RunIdGenerator& ids_;
   std::string host_;
+  std::function<void(const runner::RunRecord&)> onFinished_;
 };
 
 }  // namespace hangar::agent

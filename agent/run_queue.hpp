@@ -33,6 +33,9 @@ class RunQueue {
   /// The attempt failed: puts the request back with attempts+1, or parks it as poison with `reason`
   /// once it has failed maxAttempts times.
   virtual void release(const Claim& claim, const std::string& reason) = 0;
+  /// Not the request's fault (the agent shut down during the run): puts it back as it was, first in
+  /// line again, without counting an attempt.
+  virtual void requeue(const Claim& claim) = 0;
   /// Requests waiting to be claimed.
   virtual std::size_t depth() = 0;
   /// Blocks until a request may be waiting (true), or `timeout` passed or `stop` was requested (false).

@@ -156,6 +156,39 @@ void RunStore::insert(const StoredRun& run) {
   if (db_->changes() == 0) throw std::invalid_argument("run store: run " + run.record.id + " already exists");
 }
 
+bool RunStore::insertIfAbsent(const StoredRun& run) {
+  std::lock_guard lock(mutex_);
+  SqliteStatement statement(
+      *db_,
+      "INSERT INTO runs (id, task, triggered_by, status, create_time, start_time, "
+      "finish_time, agent, error, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+      "ON CONFLICT (id) DO NOTHING");
+  bindRun(statement, run);
+  statement.run();
+  return db_->changes() == 1;
+}
+
+std::map<std::string, std::uint64_t> RunStore::countByStatus() {
+  std::lock_guard lock(mutex_);
+  SqliteStatement statement(*db_, "SELECT status, COUNT(*) FROM runs GROUP BY status");
+  std::map<std::string, std::uint64_t> counts;
+  while (statement.step()) counts[statement.text(0)] = static_cast<std::uint64_t>(statement.integer(1));
+  return counts;
+}
+
+std::vector<RunStore::TimerFiringRow> RunStore::timerFiringsWithoutRun() {
+  std::lock_guard lock(mutex_);
+  SqliteStatement statement(
+      *db_,
+      "SELECT task, timer, run_id, scheduled_at FROM timer_firings f WHERE run_id != '' "
+      "AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = f.run_id) ORDER BY scheduled_at");
+  std::vector<TimerFiringRow> rows;
+  while (statement.step())
+    rows.push_back(
+        {statement.text(0), statement.text(1), statement.text(2), fromNanoseconds(statement.integer(3))});
+  return rows;
+}
+
 void RunStore::update(const StoredRun& run) {
   std::lock_guard lock(mutex_);
   SqliteStatement statement(

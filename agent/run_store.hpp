@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -54,6 +56,9 @@ class RunStore {
 
   /// Adds a new run; throws std::invalid_argument when its id is already stored.
   void insert(const StoredRun& run);
+  /// Adds the run unless its id is stored already (then changes nothing); true when it added it.
+  /// Whoever comes first, the enqueuer or the claiming agent, creates the row.
+  bool insertIfAbsent(const StoredRun& run);
   /// Replaces the stored run with the same id; throws std::invalid_argument when there is none.
   void update(const StoredRun& run);
   std::optional<StoredRun> get(const std::string& id);
@@ -61,11 +66,21 @@ class RunStore {
   std::vector<StoredRun> list(const RunQuery& query = {});
   /// Runs in `status`, oldest first (for recovery at start-up).
   std::vector<StoredRun> runsInState(runner::RunStatus status);
+  /// How many runs are stored in each status (status name -> count; absent = none).
+  std::map<std::string, std::uint64_t> countByStatus();
 
   /// Records that `timer` of `task` fired for `scheduledAt` as run `runId`. False (and nothing
   /// changed) when that firing is recorded already, so a firing never runs twice.
   bool recordTimerFiring(const std::string& task, const std::string& timer, TimePoint scheduledAt,
                          const std::string& runId);
+  /// A recorded firing (recordTimerFiring); runId is empty for one skipped by concurrency: forbid.
+  struct TimerFiringRow {
+    std::string task, timer, runId;
+    TimePoint scheduledAt;
+  };
+  /// Firings that name a run id the runs table does not hold (the agent died between recording the
+  /// firing and queueing its run), oldest first.
+  std::vector<TimerFiringRow> timerFiringsWithoutRun();
   /// The latest scheduled time recorded for `timer` of `task`.
   std::optional<TimePoint> lastTimerFiring(const std::string& task, const std::string& timer);
 

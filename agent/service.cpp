@@ -12,11 +12,15 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/disk_guard.hpp"
 #include "agent/exit_code.hpp"
+#include "agent/metrics_server.hpp"
 #include "agent/run_dispatcher.hpp"
 #include "agent/run_enqueue.hpp"
 #include "agent/service_clock.hpp"
+#include "agent/service_housekeeping.hpp"
 #include "agent/service_log.hpp"
+#include "agent/service_metrics.hpp"
 #include "agent/service_recovery.hpp"
 #include "agent/systemd_notify.hpp"
 #include "agent/timer_scheduler.hpp"
@@ -66,20 +70,25 @@ int lockStateDir(const fs::path& stateDir) {
 }
 
 void fireTimer(ServiceState& state, const config::AgentConfig& config, const TimerFiring& firing,
-               RunIdGenerator& ids) {
+               RunIdGenerator& ids, ServiceMetrics& metrics) {
   const config::TaskDefinition* task = config.findTask(firing.task);
   if (task == nullptr) return;
-  std::string runId = ids.next();
-  if (!state.store->recordTimerFiring(firing.task, firing.timer, firing.scheduledAt, runId)) return;
   std::vector<StoredRun> active;
   for (auto status : {runner::RunStatus::Queued, runner::RunStatus::Running})
     for (auto& run : state.store->list({status, firing.task, std::nullopt})) active.push_back(std::move(run));
   if (!active.empty() && task->concurrency == config::Concurrency::Forbid) {
+    // Recorded with no run id, so it is neither fired again nor a run id that names no run.
+    if (!state.store->recordTimerFiring(firing.task, firing.timer, firing.scheduledAt, "")) return;
+    metrics.timerFired(firing.task, firing.timer, true, std::chrono::system_clock::now());
     spdlog::warn("task {}: timer {} at {} skipped: run {} is still {} (concurrency: forbid)", firing.task,
                  firing.timer, runner::formatTime(firing.scheduledAt), active.front().record.id,
                  runner::toString(active.front().record.status));
     return;
   }
+  // The firing is recorded with its run id before the run is queued: if the agent dies in between,
+  // start-up recovery queues the run of that firing (recoverAfterCrash), so it is neither lost nor run twice.
+  std::string runId = ids.next();
+  if (!state.store->recordTimerFiring(firing.task, firing.timer, firing.scheduledAt, runId)) return;
   if (task->concurrency == config::Concurrency::Replace)
     for (const auto& run : active) {
       try {
@@ -94,6 +103,7 @@ void fireTimer(ServiceState& state, const config::AgentConfig& config, const Tim
   message.task = firing.task;
   message.trigger = "timer";
   enqueueRun(state, message);
+  metrics.timerFired(firing.task, firing.timer, false, std::chrono::system_clock::now());
   spdlog::info("task {}: timer {} fired for {}: run {}", firing.task, firing.timer,
                runner::formatTime(firing.scheduledAt), runId);
 }
@@ -101,8 +111,9 @@ void fireTimer(ServiceState& state, const config::AgentConfig& config, const Tim
 // Fires due timers until `stop`; sleeps until the next fire time (or briefly with the test clock).
 // `startedAt` is taken before the service says it is ready, so no occurrence after that is missed.
 void timerLoop(ServiceState& state, ConfigHolder& holder, RunIdGenerator& ids, const ServiceClock& clock,
-               TimePoint startedAt, std::stop_token stop) {
-  TimerScheduler scheduler(*state.store, startedAt);
+               TimePoint startedAt, ServiceMetrics& metrics, std::stop_token stop) {
+  TimerJitter jitter = hostTimerJitter();
+  TimerScheduler scheduler(*state.store, startedAt, jitter);
   std::mutex mutex;
   std::condition_variable_any wake;
   while (!stop.stop_requested()) {
@@ -110,9 +121,9 @@ void timerLoop(ServiceState& state, ConfigHolder& holder, RunIdGenerator& ids, c
     auto wait = std::chrono::milliseconds(100);
     try {
       TimePoint now = clock();
-      for (const auto& firing : scheduler.due(*config, now)) fireTimer(state, *config, firing, ids);
+      for (const auto& firing : scheduler.due(*config, now)) fireTimer(state, *config, firing, ids, metrics);
       if (!usingTestClock()) {
-        auto next = nextFireTime(*config, clock());
+        auto next = nextFireTime(*config, clock(), jitter);
         auto until = next ? std::chrono::duration_cast<std::chrono::milliseconds>(*next - clock())
                           : std::chrono::milliseconds(60000);
         wait = std::clamp(until, std::chrono::milliseconds(100), std::chrono::milliseconds(60000));
@@ -172,22 +183,75 @@ int runService(const fs::path& configPathIn) {
   ConfigHolder holder(std::move(loaded));
   RunIdGenerator ids(state.paths.stateDir);
 
+  ServiceMetrics metrics;
+  spdlog::default_logger()->sinks().push_back(metrics.errorSink());
   recoverAfterCrash(state);
 
+  const std::shared_ptr<const config::AgentConfig> initialConfig = holder.get();
+  const config::AgentConfig& initial = *initialConfig;
+  DiskGuard guard(diskGuardPaths(initial),
+                  static_cast<std::uintmax_t>(initial.diskGuard.minFreeMB) * 1024 * 1024,
+                  makeFreeSpaceProbe());
+  if (auto blocked = guard.check()) spdlog::error("disk guard: no new runs are claimed: {}", *blocked);
+
   RunExecutor executor(*state.store, *state.queue, state.paths, ids);
+  executor.onRunFinished([&](const runner::RunRecord& record) { metrics.runFinished(record); });
   std::stop_source claiming;
   int exitCode = kExitSuccess;
   {
-    RunDispatcher dispatcher(*state.queue, executor, [&] { return holder.get(); });
+    RunDispatcher dispatcher(
+        *state.queue, executor, [&] { return holder.get(); }, [&] { return !guard.blocked(); });
+    std::unique_ptr<MetricsServer> endpoint;
+    if (initial.metrics) {
+      endpoint = std::make_unique<MetricsServer>(
+          [&] {
+            MetricsReadings readings;
+            readings.runsByStatus = state.store->countByStatus();
+            readings.queueDepth = state.queue->depth();
+            readings.slotsBusy = dispatcher.running();
+            readings.slotsTotal = static_cast<std::size_t>(holder.get()->slots);
+            readings.claimsPaused = guard.blocked();
+            for (const auto& [path, free] : guard.lastFree())
+              readings.freeBytes.emplace_back(path.string(), free);
+            return metrics.render(readings);
+          },
+          [&] {
+            HealthReport report;
+            if (auto blocked = guard.blocked()) {
+              report.problem = "disk guard: no new runs are claimed: " + *blocked;
+              return report;
+            }
+            try {
+              state.store->countByStatus();
+            } catch (const std::exception& e) {
+              report.problem = std::string("run store unavailable: ") + e.what();
+            }
+            return report;
+          });
+      try {
+        endpoint->start(initial.metrics->listen);
+      } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        ::close(lockFd);
+        return kExitFailed;
+      }
+      spdlog::info("metrics and health on http://{}/metrics and /healthz", initial.metrics->listen);
+    }
     std::jthread dispatch([&](std::stop_token) { dispatcher.claimUntil(claiming.get_token()); });
     ServiceClock clock = makeServiceClock();
     TimePoint startedAt = clock();
-    std::jthread timers(
-        [&](std::stop_token) { timerLoop(state, holder, ids, clock, startedAt, claiming.get_token()); });
+    std::jthread timers([&](std::stop_token) {
+      timerLoop(state, holder, ids, clock, startedAt, metrics, claiming.get_token());
+    });
+    std::jthread housekeeping([&](std::stop_token own) {
+      housekeepingLoop(
+          state, [&] { return holder.get(); }, guard, own);
+    });
 
     auto status = [&] {
+      auto blocked = guard.blocked();
       return "STATUS=running " + std::to_string(dispatcher.running()) + ", queued " +
-             std::to_string(state.queue->depth());
+             std::to_string(state.queue->depth()) + (blocked ? ", claims paused: " + *blocked : "");
     };
     systemdNotify("READY=1\n" + status());
     spdlog::info("hangar service ready: {} slots, state {}, {} tasks", holder.get()->slots,
@@ -232,6 +296,8 @@ int runService(const fs::path& configPathIn) {
     claiming.request_stop();
     dispatch.join();
     timers.join();
+    housekeeping.request_stop();
+    housekeeping.join();
     dispatcher.waitIdle(Clock::now() + std::chrono::minutes(5));
   }
   spdlog::info("hangar service stopped");

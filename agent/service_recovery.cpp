@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
+
+#include "agent/run_enqueue.hpp"
 
 namespace hangar::agent {
 namespace fs = std::filesystem;
@@ -49,6 +52,25 @@ RecoveryReport recoverAfterCrash(ServiceState& state) {
         spdlog::error("run {}: {}", id, run.record.error);
       }
     }
+  }
+  // A timer firing recorded just before the agent died, its run never queued: queue it now (only the
+  // latest firing of each timer, as catch-up would).
+  std::map<std::pair<std::string, std::string>, RunStore::TimerFiringRow> orphans;
+  for (auto& firing : state.store->timerFiringsWithoutRun())
+    orphans[{firing.task, firing.timer}] = std::move(firing);
+  for (const auto& [key, firing] : orphans) {
+    if (state.store->lastTimerFiring(firing.task, firing.timer) != firing.scheduledAt) continue;
+    if (!findRequest(spool / "incoming", firing.runId).empty() ||
+        !findRequest(spool / "poison", firing.runId).empty())
+      continue;
+    RunRequestMessage message;
+    message.runId = firing.runId;
+    message.task = firing.task;
+    message.trigger = "timer";
+    enqueueRun(state, message);
+    ++report.timerRunsQueued;
+    spdlog::warn("task {}: timer {} fired for {} as run {} just before the agent stopped; queued now",
+                 firing.task, firing.timer, runner::formatTime(firing.scheduledAt), firing.runId);
   }
   if (report.claimsPutBack > 0)
     spdlog::warn("recovered {} requests claimed by a process that died", report.claimsPutBack);

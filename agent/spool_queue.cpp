@@ -186,8 +186,15 @@ void SpoolQueue::complete(const Claim& claim) {
 }
 
 void SpoolQueue::release(const Claim& claim, const std::string& reason) {
-  if (!putBack(claim, reason))
+  if (!putBack(claim, reason, true))
     throw std::runtime_error("spool queue: claim " + claim.claimId + " is no longer held");
+}
+
+void SpoolQueue::requeue(const Claim& claim) {
+  if (!putBack(claim, "", false))
+    throw std::runtime_error("spool queue: claim " + claim.claimId + " is no longer held");
+  std::lock_guard lock(mutex_);
+  pending_.clear();  // the next claim lists incoming/ again, so this request is first in line again
 }
 
 void SpoolQueue::writePoisonReason(const std::string& name, const std::string& reason) {
@@ -196,7 +203,7 @@ void SpoolQueue::writePoisonReason(const std::string& name, const std::string& r
   renameReplace(temp, poison_ / (name + ".reason"));
 }
 
-bool SpoolQueue::putBack(const Claim& claim, const std::string& reason) {
+bool SpoolQueue::putBack(const Claim& claim, const std::string& reason, bool countAttempt) {
   const fs::path held = claimed_ / claim.claimId;
   if (!fs::exists(fs::symlink_status(held))) return false;
   const std::string name = splitOwner(claim.claimId).second;
@@ -210,6 +217,11 @@ bool SpoolQueue::putBack(const Claim& claim, const std::string& reason) {
   }
 
   RunRequestMessage next = claim.message;
+  if (!countAttempt) {  // not the request's fault: back as it was, attempts unchanged
+    if (!renameNoReplace(held, incoming_ / name)) return false;
+    fsyncDirectory(incoming_);
+    return true;
+  }
   ++next.attempts;
   // Rewrite the held file in place first: a crash after this leaves a claim with the new count.
   const fs::path temp = tmp_ / tempName(name);
@@ -284,7 +296,7 @@ std::size_t SpoolQueue::recoverDeadClaims() {
       if (renameNoReplace(claimed_ / claimedName, incoming_ / name)) ++recovered;
       continue;
     }
-    if (putBack(claim, "the agent " + who + " that claimed it died")) ++recovered;
+    if (putBack(claim, "the agent " + who + " that claimed it died", true)) ++recovered;
   }
   for (const std::string& tempName : listFiles(tmp_)) {
     const auto owner = ProcessIdentity::parse(splitOwner(tempName).first);

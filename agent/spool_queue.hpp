@@ -36,6 +36,8 @@ class SpoolQueue final : public RunQueue {
   void complete(const Claim& claim) override;
   /// A malformed claim goes to poison/ at once, its bytes kept as they were.
   void release(const Claim& claim, const std::string& reason) override;
+  /// Throws std::runtime_error when the claim is no longer held.
+  void requeue(const Claim& claim) override;
   std::size_t depth() override;
   /// One waiter at a time per object.
   bool waitForWork(std::chrono::milliseconds timeout, std::stop_token stop) override;
@@ -57,7 +59,7 @@ class SpoolQueue final : public RunQueue {
   Claim readClaim(const std::string& claimId, const std::string& name);
   /// release() of a claim held by this process or, during recovery, by a dead one; false when the
   /// claimed file is gone.
-  bool putBack(const Claim& claim, const std::string& reason);
+  bool putBack(const Claim& claim, const std::string& reason, bool countAttempt);
   void writePoisonReason(const std::string& name, const std::string& reason);
   bool anyWaiting() const;
 

@@ -113,6 +113,24 @@ TEST(SpoolQueue, ReleaseRequeuesUntilMaxAttemptsThenParksAsPoison) {
   EXPECT_THROW(queue.release(*last, "again"), std::runtime_error);
 }
 
+TEST(SpoolQueue, RequeueAfterAShutdownCountsNoAttemptAndKeepsItsPlace) {
+  test::TempDir dir;
+  SpoolQueue queue(dir.path(), 2);
+  queue.enqueue(request("s1"));
+  queue.enqueue(request("s2"));
+  for (int round = 0; round < 5; ++round) {  // more than maxAttempts shutdowns: never poison
+    const auto claim = queue.claim();
+    ASSERT_TRUE(claim);
+    EXPECT_EQ(claim->message.runId, "s1");  // first in line again
+    EXPECT_EQ(claim->message.attempts, 0);
+    queue.requeue(*claim);
+    EXPECT_EQ(queue.depth(), 2u);
+    EXPECT_THROW(queue.requeue(*claim), std::runtime_error);
+  }
+  EXPECT_THAT(entries(dir.path() / "poison"), IsEmpty());
+  EXPECT_THAT(entries(dir.path() / "claimed"), IsEmpty());
+}
+
 TEST(SpoolQueue, AMalformedRequestIsClaimedWithItsReasonAndParkedUntouched) {
   test::TempDir dir;
   SpoolQueue queue(dir.path());

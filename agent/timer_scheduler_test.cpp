@@ -84,5 +84,49 @@ TEST_F(TimerSchedulerTest, NextFireTimeIsTheEarliestOfAllTimers) {
   EXPECT_EQ(nextFireTime(config.tasks[0].timers[0], at("2026-03-01T10:00:30Z")), at("2026-03-02T02:00:00Z"));
 }
 
+TEST_F(TimerSchedulerTest, AJitteredTimerFiresItsOccurrenceAfterTheDelayAndNotBefore) {
+  auto config = configWith("*/10 * * * *", config::Catchup::Latest);
+  config.tasks[0].timers[0].jitter = 120;
+  int calls = 0;
+  TimerJitter jitter = [&](const std::string& task, const std::string& timer, TimePoint occurrence, int max) {
+    ++calls;
+    EXPECT_EQ(task, "tick");
+    EXPECT_EQ(timer, "t");
+    EXPECT_EQ(max, 120);
+    // 10:10 waits 90 s, 10:20 waits 500 s (clamped to the timer's 120).
+    return occurrence == at("2026-03-01T10:10:00Z") ? std::chrono::seconds(90) : std::chrono::seconds(500);
+  };
+  TimerScheduler scheduler(store, at("2026-03-01T10:05:00Z"), jitter);
+  EXPECT_TRUE(scheduler.due(config, at("2026-03-01T10:11:29Z")).empty());
+  auto due = scheduler.due(config, at("2026-03-01T10:11:30Z"));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].scheduledAt, at("2026-03-01T10:10:00Z"));  // recorded under the occurrence
+  EXPECT_TRUE(store.recordTimerFiring("tick", "t", due[0].scheduledAt, "r1"));
+  EXPECT_TRUE(scheduler.due(config, at("2026-03-01T10:21:59Z")).empty());
+  due = scheduler.due(config, at("2026-03-01T10:22:00Z"));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].scheduledAt, at("2026-03-01T10:20:00Z"));
+  EXPECT_GT(calls, 0);
+  // The loop wakes for the delayed time, not the bare occurrence.
+  EXPECT_EQ(nextFireTime(config, at("2026-03-01T10:10:30Z"), jitter), at("2026-03-01T10:11:30Z"));
+  EXPECT_EQ(nextFireTime(config, at("2026-03-01T10:05:00Z"), jitter), at("2026-03-01T10:11:30Z"));
+}
+
+TEST_F(TimerSchedulerTest, TheHostJitterIsStableAndWithinTheBound) {
+  auto jitter = hostTimerJitter();
+  auto first = jitter("web", "nightly", at("2026-03-01T02:00:00Z"), 600);
+  EXPECT_EQ(jitter("web", "nightly", at("2026-03-01T02:00:00Z"), 600), first);
+  bool differs = false;
+  for (int day = 2; day < 20; ++day) {
+    auto delay =
+        jitter("web", "nightly",
+               at("2026-03-" + std::string(day < 10 ? "0" : "") + std::to_string(day) + "T02:00:00Z"), 600);
+    EXPECT_GE(delay.count(), 0);
+    EXPECT_LE(delay.count(), 600);
+    differs = differs || delay != first;
+  }
+  EXPECT_TRUE(differs);
+}
+
 }  // namespace
 }  // namespace hangar::agent

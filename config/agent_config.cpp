@@ -50,9 +50,9 @@ std::optional<std::string> nonEmptyString(YamlReader& reader, const YAML::Node& 
 
 namespace {
 
-constexpr std::array<std::string_view, 13> kTopKeys{
-    "stateDir", "slots", "shutdownTimeout", "logRetention", "engine", "registries", "dockerConfig",
-    "caBundle", "mirrors", "queue", "metrics", "tasks", "azure"};
+constexpr std::array<std::string_view, 14> kTopKeys{
+    "stateDir", "slots",   "shutdownTimeout", "logRetention", "engine", "registries", "dockerConfig",
+    "caBundle", "mirrors", "queue",           "metrics",      "tasks",  "azure",      "diskGuard"};
 constexpr std::array<std::string_view, 2> kRetentionKeys{"days", "maxSizeMB"};
 constexpr std::array<std::string_view, 4> kEngineKeys{"kind", "binary", "storageDriver", "isolation"};
 constexpr std::array<std::string_view, 3> kQueueKeys{"kind", "path", "azure"};
@@ -61,6 +61,7 @@ constexpr std::array<std::string_view, 7> kAzureKeys{
 constexpr std::array<std::string_view, 5> kAzureAuthKeys{"managedIdentity", "sharedKeyFile", "sharedKeyEnv",
                                                          "sasFile", "sasEnv"};
 constexpr std::array<std::string_view, 1> kMetricsKeys{"listen"};
+constexpr std::array<std::string_view, 2> kDiskGuardKeys{"minFreeMB", "paths"};
 constexpr std::array<std::string_view, 3> kAzureEndpointKeys{"imdsEndpoint", "authorityHost",
                                                              "keyVaultEndpoint"};
 
@@ -151,6 +152,8 @@ class TopLevelReader {
       metrics(value, at);
     } else if (key == "tasks") {
       readTasks(r_, value, at, config_.tasks);
+    } else if (key == "diskGuard") {
+      diskGuard(value, at);
     } else if (key == "azure") {
       azureEndpoints(value, at);
     } else {
@@ -365,15 +368,40 @@ class TopLevelReader {
                         auto url = nonEmptyString(r_, v, key, keyAt);
                         bool https = false;
                         if (url && urlHost(*url, https).empty())
-                          r_.diagnostics().error(r_.position(v, keyAt),
-                                                 "'imdsEndpoint' must be an http:// or https:// URL, got '" +
-                                                     *url + "'");
+                          r_.diagnostics().error(
+                              r_.position(v, keyAt),
+                              "'imdsEndpoint' must be an http:// or https:// URL, got '" + *url + "'");
                         else if (url)
                           azure.imdsEndpoint = *url;
                       } else if (key == "authorityHost") {
                         if (auto url = endpoint(r_, v, key, keyAt)) azure.authorityHost = *url;
                       } else if (key == "keyVaultEndpoint") {
                         if (auto url = endpoint(r_, v, key, keyAt)) azure.keyVaultEndpoint = *url;
+                      } else {
+                        return false;
+                      }
+                      return true;
+                    });
+  }
+
+  void diskGuard(const YAML::Node& value, const SourcePosition& at) {
+    if (!r_.expectMap(value, "diskGuard", at)) return;
+    r_.forEachEntry(value, "diskGuard", kDiskGuardKeys,
+                    [&](const std::string& key, const SourcePosition& keyAt, const YAML::Node& v) {
+                      if (key == "minFreeMB") {
+                        if (auto n = integerInRange(r_, v, key, keyAt, 0, 1 << 24))
+                          config_.diskGuard.minFreeMB = *n;
+                      } else if (key == "paths") {
+                        if (!r_.expectList(v, "paths", keyAt)) return true;
+                        for (const auto& item : v)
+                          if (auto path = nonEmptyString(r_, item, "paths", keyAt)) {
+                            if (path->front() != '/')
+                              r_.diagnostics().error(
+                                  r_.position(item, keyAt),
+                                  "diskGuard 'paths' must be absolute, got '" + *path + "'");
+                            else
+                              config_.diskGuard.paths.emplace_back(*path);
+                          }
                       } else {
                         return false;
                       }

@@ -93,6 +93,13 @@ struct QueueSettings {
   std::optional<AzureQueueSettings> azure;
 };
 
+/// `diskGuard:` (a Hangar extension): below `minFreeMB` free under the state directory or any of `paths`
+/// (e.g. buildah's storage), the service claims no new runs until there is room again; 0 turns it off.
+struct DiskGuardSettings {
+  int minFreeMB = 1024;
+  std::vector<std::filesystem::path> paths;
+};
+
 /// `metrics:`; `listen` is host:port of the /metrics and /healthz endpoint.
 struct MetricsSettings {
   std::string listen;
@@ -103,6 +110,7 @@ struct TimerSettings {
   std::string name;
   CronExpression schedule;
   SourcePosition position;
+  int jitter = 0;  // seconds: each firing is delayed by up to this much (stable per host and occurrence)
 };
 
 enum class TaskKind { File, Dockerfile, Cmd };
@@ -164,6 +172,7 @@ struct AgentConfig {
   std::map<std::string, std::string> mirrors;  // host -> prefix
   QueueSettings queue;                         // path filled in from stateDir
   std::optional<MetricsSettings> metrics;      // absent = off
+  DiskGuardSettings diskGuard;
   AzureSettings azure;
   std::vector<TaskDefinition> tasks;
 

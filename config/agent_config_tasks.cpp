@@ -14,7 +14,7 @@ constexpr std::array<std::string_view, 18> kTaskKeys{
     "name",    "file",     "dockerfile",  "imageNames",       "noPush",        "cmd",
     "context", "registry", "values",      "valuesFile",       "timeout",       "enabled",
     "timers",  "catchup",  "concurrency", "baseImageTrigger", "sourceTrigger", "queue"};
-constexpr std::array<std::string_view, 2> kTimerKeys{"name", "schedule"};
+constexpr std::array<std::string_view, 3> kTimerKeys{"name", "schedule", "jitter"};
 constexpr std::array<std::string_view, 3> kSourceTriggerKeys{"commit", "pullRequest", "interval"};
 
 bool matches(std::string_view text, bool allowUpperAndUnderscore) {
@@ -183,6 +183,7 @@ class TaskReader {
       std::string name = "t" + std::to_string(index + 1);  // ACR's default names
       SourcePosition nameAt = itemAt;
       std::optional<CronExpression> schedule;
+      int jitter = 0;
       bool hasSchedule = false, unknownKey = false;
       r_.forEachEntry(item, where, kTimerKeys,
                       [&](const std::string& key, const SourcePosition& keyAt, const YAML::Node& value) {
@@ -207,6 +208,11 @@ class TaskReader {
                           } catch (const std::invalid_argument& e) {
                             fail(r_.position(value, keyAt), e.what());
                           }
+                        } else if (key == "jitter") {
+                          if (auto n = integerInRange(r_, value, key, keyAt, 0, 86400))
+                            jitter = *n;
+                          else
+                            ok_ = false;
                         } else {
                           ok_ = false;
                           unknownKey = true;
@@ -221,7 +227,7 @@ class TaskReader {
       if (!schedule) continue;
       if (auto [first, inserted] = schedules.emplace(schedule->str(), name); !inserted)
         fail(itemAt, "timer '" + name + "' repeats the schedule of timer '" + first->second + "'");
-      task_.timers.push_back({name, *schedule, itemAt});
+      task_.timers.push_back({name, *schedule, itemAt, jitter});
     }
   }
 

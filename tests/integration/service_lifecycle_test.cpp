@@ -79,6 +79,12 @@ TEST(ServiceLifecycleTest, AShutdownTimeoutStopsTheRunAndQueuesItAgain) {
   EXPECT_EQ(agent.status(id), "Queued");
   auto left = run_command({"pgrep", "-f", waitMarker(agent, id)});
   EXPECT_EQ(left.exit_code, 1) << "the stopped step still runs: " << left.describe();
+  // A shutdown is not the request's fault: it waits again with no attempt counted.
+  std::vector<fs::path> waiting;
+  for (const auto& entry : fs::directory_iterator(agent.stateDir() / "queue" / "incoming"))
+    waiting.push_back(entry.path());
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(agent.read_file_or_empty(waiting[0]))["attempts"], 0);
   // The next start runs it again to its end.
   agent.startService();
   ASSERT_TRUE(waitUntil(

@@ -69,6 +69,7 @@ class TestAgent {
       dup2(log, 1);
       dup2(log, 2);
       if (testClock) setenv("HANGAR_TEST_CLOCK_FILE", clockFile().c_str(), 1);
+      for (const auto& [name, value] : env_) setenv(name.c_str(), value.c_str(), 1);
       unsetenv("NOTIFY_SOCKET");
       execl(HANGAR_BINARY, HANGAR_BINARY, "run", "--config", configFile().c_str(),
             static_cast<char*>(nullptr));
@@ -79,6 +80,8 @@ class TestAgent {
             std::chrono::seconds(30)))
       throw std::runtime_error("the service did not start:\n" + read_file_or_empty(serviceLog()));
   }
+  /// Sets an environment variable for the next startService().
+  void setServiceEnv(const std::string& name, const std::string& value) { env_[name] = value; }
   void signalService(int signal) const { ::kill(pid_, signal); }
   /// Waits for the service to exit; its exit code (128 + signal when killed), -1 on timeout.
   int waitService(std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
@@ -135,6 +138,7 @@ class TestAgent {
  private:
   TempDir dir_;
   pid_t pid_ = -1;
+  std::map<std::string, std::string> env_;
 };
 
 /// The local busybox image the service tests run their cmd steps in.

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "agent/run_store.hpp"
 #include "tests/integration/service_test_helper.hpp"
 
 namespace hangar::test {
@@ -108,6 +109,8 @@ TEST(ServiceTimerTest, ConcurrencyForbidSkipsAFiringWhileThePreviousRunIsGoing) 
       },
       kWait));
   EXPECT_EQ(timerRuns(agent).size(), 1u);
+  // The skipped firing is recorded (never fired again) but names no run id without a run.
+  EXPECT_TRUE(agent::RunStore(agent.stateDir() / "runs.db").timerFiringsWithoutRun().empty());
   const std::string id = timerRuns(agent)[0]["id"];
   std::ofstream(agent.workspace(id) / "go") << "go\n";
   ASSERT_TRUE(waitUntil([&] { return agent.status(id) == "Succeeded"; }, kWait));
