@@ -67,6 +67,25 @@ StepStatus statusOf(StepEnd end) {
   }
 }
 
+// The docker engine's context: DOCKER_CONFIG is <run>/docker, whose config.json is the run's auth file
+// (the same {"auths": …} format), so credentials reach the docker CLI only through that file.
+DockerRunContext dockerContext(const RunRequest& request, const Workspace& workspace) {
+  const BuildahRunContext buildah = engineContext(request, workspace);
+  DockerRunContext context;
+  context.runId = request.runId;
+  context.workspace = buildah.workspace;
+  context.configDir = workspace.authFile().parent_path() / "docker";
+  context.registriesConf = buildah.registriesConf;
+  context.hostAliases = buildah.hostAliases;
+  fs::create_directories(context.configDir);
+  fs::permissions(context.configDir, fs::perms::owner_all);
+  const fs::path config = context.configDir / "config.json";
+  std::error_code ignored;
+  fs::remove(config, ignored);
+  fs::create_symlink(workspace.authFile(), config);
+  return context;
+}
+
 }  // namespace
 
 StepExecutor::StepExecutor(const RunRequest& request, const Workspace& workspace, ProcessLauncher& launcher,
@@ -77,6 +96,7 @@ StepExecutor::StepExecutor(const RunRequest& request, const Workspace& workspace
       log_(log),
       runDeadline_(runDeadline),
       engine_(request.engine, engineContext(request, workspace)) {
+  if (request.engine.kind == "docker") docker_.emplace(request.engine, dockerContext(request, workspace));
   for (const auto& secret : request.secretValues) masker_.add(secret);
   for (const auto& secret : secretVolumeValues(request.task)) masker_.add(secret);
 }
@@ -194,7 +214,7 @@ StepExecutor::Outcome StepExecutor::runBuild(const config::Step& step, const Dea
                 " does not exist in the workspace",
             std::nullopt};
   }
-  const ProcessSpec spec = engine_.build(plan);
+  const ProcessSpec spec = docker_ ? docker_->build(plan) : engine_.build(plan);
   Outcome outcome = runWithRetries(step, deadline, stop, [&](OutputMatcher& matcher) {
     const auto result = runProcess(spec, deadline, stop, [&](std::string_view chunk) {
       log_.output(step.id, chunk);
@@ -220,9 +240,13 @@ void StepExecutor::recordDependencies(const config::Step& step, const BuildPlan&
         scanDockerfile(text.str(), buildArgValues(plan.command, step.env), plan.command.target());
     found = imageDependencies(plan.command.tags(), bases, [&](const std::string& image) {
       std::string output;
-      const auto result = runProcess(engine_.imageDigest(image), deadline, stop,
-                                     [&](std::string_view chunk) { output.append(chunk); });
+      const auto spec = docker_ ? docker_->imageDigests(image) : engine_.imageDigest(image);
+      const auto result = runProcess(spec, deadline, stop, [&](std::string_view chunk) { output.append(chunk); });
       if (!result.ok()) return std::string();
+      if (docker_) {
+        const auto reference = registry::ImageReference::parse(image);
+        return repoDigestOf(output, reference.registry + "/" + reference.repository);
+      }
       const std::string first = trim(output.substr(0, output.find('\n')));
       return first.starts_with("sha256:") ? first : std::string();
     });
@@ -247,15 +271,20 @@ StepExecutor::Outcome StepExecutor::runPush(const config::Step& step, const Dead
     const fs::path digestFile = workspace_.digestFile(step.id, index);
     try {
       reference = registry::ImageReference::parse(image).withDefaultTag();
-      spec = engine_.push(image, digestFile);
+      spec = docker_ ? docker_->push(image, digestFile) : engine_.push(image, digestFile);
     } catch (const std::invalid_argument& e) {
       return {StepEnd::Failed, "failed to push image " + image + ": " + e.what(), std::nullopt};
     }
     ProcessResult result;
+    std::string pushOutput;  // docker prints the digest; buildah and podman write the digest file
     for (int attempt = 0; attempt < kPushAttempts; ++attempt) {
       log_.info("Pushing image: " + image + ", attempt " + std::to_string(attempt + 1));
       fs::remove(digestFile);
-      result = runProcess(spec, deadline, stop, [&](std::string_view chunk) { log_.output(step.id, chunk); });
+      pushOutput.clear();
+      result = runProcess(spec, deadline, stop, [&](std::string_view chunk) {
+        log_.output(step.id, chunk);
+        pushOutput.append(chunk);
+      });
       last = classify(result, step, deadline, "failed to push image " + image);
       if (last.end != StepEnd::Failed || attempt + 1 == kPushAttempts) break;
       const auto backoff = std::min(kPushBackoffBase * (1 << attempt), kPushBackoffCap);
@@ -270,10 +299,12 @@ StepExecutor::Outcome StepExecutor::runPush(const config::Step& step, const Dead
     std::ifstream in(digestFile);
     std::stringstream digest;
     digest << in.rdbuf();
-    const std::string value = trim(digest.str());
+    std::string value = trim(digest.str());
+    if (value.empty() && docker_) value = pushedDigest(pushOutput);
     if (value.empty()) {
       return {StepEnd::Failed,
-              "failed to push image " + image + ": buildah wrote no digest to " + digestFile.string(),
+              "failed to push image " + image + ": " + (docker_ ? "docker printed" : "buildah wrote") +
+                  " no digest (" + digestFile.string() + ")",
               std::nullopt};
     }
     log_.info("Pushed image: " + image + ", digest: " + value);
@@ -306,8 +337,9 @@ StepExecutor::Outcome StepExecutor::runCmd(const config::Step& step, const Deadl
     // `pull` (and cmdDownloadRetries) pull before the container is made, retrying as asked.
     log_.info("Pulling image: " + plan.image + " (retries: " + std::to_string(step.cmdDownloadRetries) + ")");
     const auto pulled =
-        runProcess(engine_.pull(plan.image, plan.pull == "always" ? "always" : "missing",
-                                step.cmdDownloadRetries, step.cmdDownloadRetryDelay),
+        runProcess(docker_ ? docker_->pull(plan.image)
+                           : engine_.pull(plan.image, plan.pull == "always" ? "always" : "missing",
+                                          step.cmdDownloadRetries, step.cmdDownloadRetryDelay),
                    deadline, stop, [&](std::string_view chunk) { log_.output(step.id, chunk); });
     Outcome outcome =
         classify(pulled, step, deadline, "failed to run step ID: " + step.id + ": cannot pull " + plan.image);
@@ -315,8 +347,51 @@ StepExecutor::Outcome StepExecutor::runCmd(const config::Step& step, const Deadl
     plan.pull = "missing";  // pulled just now
   }
   return runWithRetries(step, deadline, stop, [&](OutputMatcher& matcher) {
-    return attemptCmd(step, plan, deadline, stop, matcher);
+    return docker_ ? attemptDockerCmd(step, plan, deadline, stop, matcher)
+                   : attemptCmd(step, plan, deadline, stop, matcher);
   });
+}
+
+StepExecutor::Outcome StepExecutor::attemptDockerCmd(const config::Step& step, const ContainerPlan& plan,
+                                                     const Deadline& deadline, std::stop_token stop,
+                                                     OutputMatcher& matcher) {
+  const std::string name = engine_.containerName(step.id);  // with its random part, as for buildah
+  const std::string failedTo = "failed to run step ID: " + step.id;
+  bool leftOver;
+  {
+    std::lock_guard lock(mutex_);
+    leftOver = containers_.contains(name);
+  }
+  if (leftOver && !removeContainer(name, step.id)) {
+    return {StepEnd::Failed, failedTo + ": container " + name + " of an earlier attempt cannot be removed",
+            std::nullopt};
+  }
+  // The env (secrets included) goes in a 0600 file beside the auth file, outside /workspace.
+  const fs::path envFile = workspace_.authFile().parent_path() / "docker" / (name + ".env");
+  ProcessSpec spec;
+  try {
+    writeEnvFile(envFile, plan.env);
+    // No --rm: `docker rm -f` below (or at cleanup, for keep and detach) removes it, also after a kill.
+    spec = docker_->runContainer(plan, step, name, envFile, /*remove=*/false);
+    if (auto host = hostPathInWorkspace(plan.workingDirectory, workspace_.workspace())) fs::create_directories(*host);
+  } catch (const std::exception& e) {
+    return {StepEnd::Failed, failedTo + ": " + mask(e.what()), std::nullopt};
+  }
+  {
+    std::lock_guard lock(mutex_);
+    containers_.insert(name);  // `docker rm -f` at the end, whatever happens
+  }
+  log_.info("Launching container with name: " + name);
+  // With --detach the client returns once the container started: that is the step's success.
+  const auto ran = runProcess(spec, deadline, stop, [&](std::string_view chunk) {
+    log_.output(step.id, chunk);
+    matcher.feed(chunk);
+  });
+  std::error_code ignored;
+  fs::remove(envFile, ignored);
+  Outcome outcome = classify(ran, step, deadline, failedTo);
+  if (!step.keep && !plan.detach) removeContainer(name, step.id);
+  return outcome;
 }
 
 StepExecutor::Outcome StepExecutor::attemptCmd(const config::Step& step, const ContainerPlan& plan,
@@ -523,7 +598,8 @@ bool StepExecutor::removeContainer(const std::string& name, const std::string& s
   ProcessResult result;
   try {
     result = launcher_.run(
-        engine_.removeContainer(name), [&](std::string_view chunk) { output.append(chunk); }, kRemoveTimeout);
+        docker_ ? docker_->removeContainer(name) : engine_.removeContainer(name),
+        [&](std::string_view chunk) { output.append(chunk); }, kRemoveTimeout);
   } catch (const std::exception& e) {
     result.error = e.what();
   }
@@ -551,6 +627,11 @@ void StepExecutor::cleanup() {
     containers = containers_;
   }
   for (const auto& name : containers) removeContainer(name, "");
+  if (docker_) {  // DOCKER_CONFIG (a link to the auth file) and any env file left by a killed step
+    std::error_code error;
+    fs::remove_all(workspace_.authFile().parent_path() / "docker", error);
+    if (error) log_.info("Warning: cannot remove the run's docker configuration: " + error.message());
+  }
 }
 
 std::vector<ImageDependency> StepExecutor::dependencies() const {

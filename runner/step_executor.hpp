@@ -13,6 +13,7 @@
 
 #include "config/task.hpp"
 #include "runner/buildah_engine.hpp"
+#include "runner/docker_engine.hpp"
 #include "runner/log_sink.hpp"
 #include "runner/output_matcher.hpp"
 #include "runner/process_launcher.hpp"
@@ -40,11 +41,11 @@ struct StepResult {
   bool proceed() const { return end == StepEnd::Succeeded || end == StepEnd::Ignored; }
 };
 
-/// Executes single steps of one run with buildah (§4 translated: buildah-notes.md): build, push and
-/// cmd steps with startDelay, timeout (the run's remaining time caps it), retries, retryDelay,
-/// retryOnErrors, repeat, ignoreErrors, detach and keep. run() may be called from several threads at
-/// once, one step each. Every container it creates is remembered; cleanup() kills detached steps and
-/// removes those containers, and the destructor calls it.
+/// Executes single steps of one run with buildah, or the docker CLI when the engine kind is docker (§4
+/// translated: buildah-notes.md): build, push and cmd steps with startDelay, timeout (the run's remaining
+/// time caps it), retries, retryDelay, retryOnErrors, repeat, ignoreErrors, detach and keep. run() may be
+/// called from several threads at once, one step each. Every container it creates is remembered; cleanup()
+/// kills detached steps and removes those containers, and the destructor calls it.
 class StepExecutor {
  public:
   /// `request`, `workspace`, `launcher` and `log` must outlive the executor.
@@ -90,6 +91,9 @@ class StepExecutor {
   Outcome runCmd(const config::Step& step, const Deadline& deadline, std::stop_token stop);
   Outcome attemptCmd(const config::Step& step, const ContainerPlan& plan, const Deadline& deadline,
                      std::stop_token stop, OutputMatcher& matcher);
+  /// One `docker run` of a cmd step (engine kind docker): env through an --env-file, no inspect.
+  Outcome attemptDockerCmd(const config::Step& step, const ContainerPlan& plan, const Deadline& deadline,
+                           std::stop_token stop, OutputMatcher& matcher);
   Outcome startDetached(const config::Step& step, const ProcessSpec& spec);
 
   ProcessResult runProcess(const ProcessSpec& spec, const Deadline& deadline, std::stop_token stop,
@@ -116,8 +120,9 @@ class StepExecutor {
   ProcessLauncher& launcher_;
   LogSink& log_;
   std::chrono::steady_clock::time_point runDeadline_;
-  BuildahEngine engine_;
-  SecretMasker masker_;  // filled once, then only read
+  BuildahEngine engine_;                // plans every step; runs them unless docker_ is set
+  std::optional<DockerEngine> docker_;  // engine kind docker: the docker CLI (or podman) runs them
+  SecretMasker masker_;                 // filled once, then only read
 
   mutable std::mutex mutex_;  // guards the members below
   std::set<std::string> containers_;

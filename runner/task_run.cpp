@@ -150,8 +150,8 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
 
   std::optional<Workspace> workspace;
   try {
-    if (request.engine.kind != "buildah") {
-      throw std::invalid_argument("engine '" + request.engine.kind + "' is not supported yet; use buildah");
+    if (request.engine.kind != "buildah" && request.engine.kind != "docker") {
+      throw std::invalid_argument("engine '" + request.engine.kind + "' is unknown; use buildah or docker");
     }
     workspace.emplace(request.workRoot, request.runId);
     prepare(request, *workspace, log);

@@ -380,11 +380,11 @@ TEST_F(TaskRunTest, SecretsAreMaskedInRecordedErrors) {
 }
 
 TEST_F(TaskRunTest, SetupProblemsEndTheRunWithError) {
-  request.engine.kind = "docker";
+  request.engine.kind = "rkt";
   request.task.steps = {cmdStep("c", "img")};
   auto record = run();
   EXPECT_EQ(record.status, RunStatus::Error);
-  EXPECT_THAT(record.error, HasSubstr("engine 'docker' is not supported yet"));
+  EXPECT_THAT(record.error, HasSubstr("engine 'rkt' is unknown"));
   EXPECT_EQ(record.steps[0].status, StepStatus::Skipped);
 
   request.engine.kind = "buildah";
