@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "registry/acr_purge.hpp"
 #include "registry/credential_provider.hpp"
 #include "registry/duration.hpp"
 #include "registry/image_reference.hpp"
@@ -165,7 +166,12 @@ int runPurgeCommand(const std::vector<std::string>& args, std::ostream& out, std
   int code = 0;
   std::string failure;
   try {
-    registry::purgeRegistry(client, options, out, counts);
+    // ACR (or anything speaking its /acr/v1 metadata API): lastUpdateTime, locks and untag, as acr purge.
+    if (registry::hasAcrMetadataApi(client)) {
+      registry::purgeAcrRegistry(client, options, out, counts);
+    } else {
+      registry::purgeRegistry(client, options, out, counts);
+    }
   } catch (const std::exception& e) {
     failure = e.what();
     code = 1;

@@ -63,6 +63,14 @@ HttpResponse OciClient::call(const std::string& method, const std::string& pathO
   return auth_.send({method, url, std::move(headers), ""}, scope);
 }
 
+HttpResponse OciClient::request(const std::string& method, const std::string& pathOrUrl,
+                                const std::string& scope,
+                                std::vector<std::pair<std::string, std::string>> headers, std::string body) {
+  const std::string url =
+      pathOrUrl.starts_with("http://") || pathOrUrl.starts_with("https://") ? pathOrUrl : base_ + pathOrUrl;
+  return auth_.send({method, url, std::move(headers), std::move(body)}, scope);
+}
+
 void OciClient::fail(const std::string& method, const std::string& path, const HttpResponse& response) {
   std::string code;
   std::string message;

@@ -84,6 +84,10 @@ class OciClient {
   /// DELETE /v2/<repository>/manifests/<digest>; returns the status (202/200 deleted, 404, 405...) and throws
   /// RegistryError for other 4xx/5xx except those.
   long deleteManifest(const std::string& repository, const std::string& digest);
+  /// Any request (`pathOrUrl` relative to baseUrl, or an absolute URL such as a Link target), authorized
+  /// for `scope`; returns whatever the registry answers (e.g. ACR's /acr/v1 metadata API).
+  HttpResponse request(const std::string& method, const std::string& pathOrUrl, const std::string& scope,
+                       std::vector<std::pair<std::string, std::string>> headers = {}, std::string body = {});
 
  private:
   HttpResponse call(const std::string& method, const std::string& pathOrUrl, const std::string& scope,
