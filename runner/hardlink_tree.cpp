@@ -19,14 +19,14 @@ HardlinkTreeStats hardlinkTree(const fs::path& source, const fs::path& destinati
   for (auto it = fs::recursive_directory_iterator(source); it != fs::recursive_directory_iterator(); ++it) {
     const fs::path& from = it->path();
     const fs::path to = destination / from.lexically_relative(source);
-    const auto status = it->symlink_status();
-    if (fs::is_symlink(status)) {
+    // The entry's type comes from the directory listing (d_type): no stat per file.
+    if (it->is_symlink()) {
       fs::copy_symlink(from, to);
       ++stats.symlinks;
-    } else if (fs::is_directory(status)) {
+    } else if (it->is_directory()) {
       fs::create_directory(to, from);
       ++stats.directories;
-    } else if (fs::is_regular_file(status)) {
+    } else if (it->is_regular_file()) {
       if (sameFileSystem && ::link(from.c_str(), to.c_str()) == 0) {
         ++stats.linkedFiles;
         continue;
