@@ -40,6 +40,16 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
   std::ostream& logStream = options.jsonOutput ? std::cerr : std::cout;
   std::filesystem::path stateDir = options.stateDir ? *options.stateDir : defaultStateDir();
   std::string runId = RunIdGenerator(stateDir).next();
+  // A remote context is fetched into <stateDir>/contexts/<runId>: it goes when the run ends, however it ends.
+  struct ContextRemover {
+    std::filesystem::path path;
+    ~ContextRemover() {
+      std::error_code error;
+      std::filesystem::remove_all(path, error);
+      if (error)
+        std::cerr << "warning: cannot remove the fetched context " << path << ": " << error.message() << "\n";
+    }
+  } contextRemover{stateDir / "contexts" / runId};
 
   PreparedTask prepared;
   config::LoadedTask loaded;
@@ -84,6 +94,8 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
     record = runner::runTask(request, *launcher, log, stop);
   }
 
+  if (const config::RunVariables& run = prepared.load.data.run; !run.commit.empty())
+    record.source = runner::SourceRecord{run.repository, run.commit, run.branch, run.gitTag};
   runner::logRunSummary(record, log);
   if (auto problem = history.finish(record); !problem.empty()) std::cerr << "warning: " << problem << "\n";
   if (options.jsonOutput) {
