@@ -118,6 +118,7 @@ void RunExecutor::executeOrThrow(const Claim& claim, const config::AgentConfig& 
   // claim, so nothing else uses it.
   std::error_code ignored;
   fs::remove_all(paths_.workRoot() / run.record.id, ignored);
+  fs::remove_all(paths_.fetchedContext(run.record.id), ignored);
   runner::FileLog file(paths_.logFile(run.record.id));
   runner::RunRecord record;
   try {
@@ -151,6 +152,8 @@ void RunExecutor::executeOrThrow(const Claim& claim, const config::AgentConfig& 
   file.flush();
   cancelWatcher.request_stop();
   cancelWatcher.join();
+  if (std::error_code error; fs::remove_all(paths_.fetchedContext(run.record.id), error), error)
+    spdlog::warn("run {}: cannot remove its fetched context: {}", run.record.id, error.message());
 
   record.id = run.record.id;
   if (!record.startTime) record.startTime = run.record.startTime;

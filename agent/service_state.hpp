@@ -21,6 +21,10 @@ struct ServicePaths {
   /// A cancel request for a running run: its existence asks the slot running it to stop.
   std::filesystem::path cancelFile(const std::string& runId) const { return stateDir / "cancel" / runId; }
   std::filesystem::path workRoot() const { return stateDir / "runs"; }
+  /// Where a remote (git, tarball) context of the run is fetched; removed when the run ends.
+  std::filesystem::path fetchedContext(const std::string& runId) const {
+    return stateDir / "contexts" / runId;
+  }
 };
 
 /// What the CLI verbs and the service open from one configuration: paths, the run store, the queue.

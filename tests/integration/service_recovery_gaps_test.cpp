@@ -84,6 +84,9 @@ TEST(ServiceRecoveryGapsTest, ATaskWithAGitContextFetchesItPerRun) {
   ASSERT_TRUE(waitUntil([&] { return agent.status(second) == "Succeeded"; }, kWait))
       << agent.read_file_or_empty(agent.serviceLog()) << agent.log(second);
   EXPECT_THAT(agent.log(second), HasSubstr("from-the-git-context-v2"));
+  // The fetched copies go with their runs.
+  EXPECT_FALSE(fs::exists(agent.stateDir() / "contexts" / first));
+  EXPECT_FALSE(fs::exists(agent.stateDir() / "contexts" / second));
 }
 
 }  // namespace
