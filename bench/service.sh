@@ -8,11 +8,12 @@
 # Prints each figure against its target and the machine's load. Needs root, buildah and busybox-static.
 # Build Hangar in Release first (a separate build dir):
 #   cmake -S . -B build-servicerel -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build-servicerel --target hangar
-#   HANGAR_BINARY=build-servicerel/agent/hangar bench/service.sh [IDLE_SECONDS] [N]
+#   HANGAR_BINARY=build-servicerel/agent/hangar bench/service.sh [IDLE_SECONDS] [N] [LOG_BYTES]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 idle=${1:-60}
 runs=${2:-20}
+log_bytes_wanted=${3:-1000000000}
 hangar=${HANGAR_BINARY:-$root/build-servicerel/agent/hangar}
 [[ -x "$hangar" ]] || { echo "service.sh: no hangar binary at $hangar (build it in Release first)" >&2; exit 2; }
 
@@ -48,7 +49,7 @@ config=$work/agent.yaml
   echo "  - name: cheap"
   echo "    cmd: $image /bin/busybox true"
   echo "  - name: loud"
-  echo "    cmd: $image /bin/busybox sh -c 'yes 0123456789012345678901234567890123456789012345678901234567890123456789012345678 | /bin/busybox head -c 1000000000'"
+  echo "    cmd: $image /bin/busybox sh -c 'yes 0123456789012345678901234567890123456789012345678901234567890123456789012345678 | /bin/busybox head -c $log_bytes_wanted'"
   echo "    timeout: 3600"
 } >"$config"
 
