@@ -75,6 +75,7 @@ idle_rss_mb=$(awk -v k="$(rss_kb)" 'BEGIN { printf "%.1f", k / 1024 }')
 idle_cpu=$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$hz" -v s="$start" -v e="$end" \
   'BEGIN { printf "%.3f", 100 * (b - a) / hz / (e - s) }')
 echo "idle RSS: $idle_rss_mb MB (target <= 15 MB) $(verdict "$idle_rss_mb" 15)"
+echo "  of which: $(awk '/^RssAnon:|^RssFile:/ { printf "%s %.1f MB  ", $1, $2 / 1024 }' "/proc/$service_pid/status")(file = mapped binary and shared libraries), threads: $(awk '/^Threads:/ { print $2 }' "/proc/$service_pid/status")"
 echo "idle CPU over ${idle}s: $idle_cpu % (target <= 0.1 %) $(verdict "$idle_cpu" 0.1)"
 
 # Dispatch latency: enqueue -> the first step's header in the run log (polled every millisecond).
