@@ -49,9 +49,9 @@ bool Manifest::isIndex() const {
 }
 
 OciClient::OciClient(std::string registry, HttpTransport& transport,
-                     std::shared_ptr<CredentialProvider> credentials, bool plainHttp)
+                     std::shared_ptr<CredentialProvider> credentials, bool plainHttp, bool tls)
     : registry_(std::move(registry)),
-      base_((plainHttp || isLoopbackRegistry(registry_) ? "http://" : "https://") + registry_),
+      base_((!tls && (plainHttp || isLoopbackRegistry(registry_)) ? "http://" : "https://") + registry_),
       transport_(transport),
       auth_(transport, std::move(credentials), registry_) {}
 

@@ -58,9 +58,10 @@ std::string sha256Digest(const std::string& data);
 /// TokenAuthenticator with the scope each call needs. Safe to use from several threads.
 class OciClient {
  public:
-  /// `registry` is "host[:port]"; loopback hosts and `plainHttp` use http://, others https://.
+  /// `registry` is "host[:port]"; loopback hosts and `plainHttp` use http://, others https://; `tls`
+  /// forces https:// even for a loopback host (a loopback registry that speaks TLS).
   OciClient(std::string registry, HttpTransport& transport, std::shared_ptr<CredentialProvider> credentials,
-            bool plainHttp = false);
+            bool plainHttp = false, bool tls = false);
 
   const std::string& registry() const { return registry_; }
   /// "http(s)://host[:port]".
