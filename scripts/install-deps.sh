@@ -18,6 +18,8 @@ packages=(
   googletest libgtest-dev libgmock-dev
   # containers, the local registry, and the busybox that test images are built from
   buildah podman docker-registry busybox-static curl
+  # benchmarks (bench/purge.sh compares hangar purge with a loop of skopeo delete)
+  skopeo bc
 )
 
 missing=()
