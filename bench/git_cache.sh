@@ -39,7 +39,18 @@ for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break;
 url="git://127.0.0.1:$port/repo.git"
 
 now() { date +%s.%N; }
-timed() { local start end; start=$(now); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; end=$(now); echo "$end - $start" | bc; }
+# Prints the wall-clock seconds; appends the CPU seconds (user + system, children included) to $cpu_file:
+# on a loaded machine the wall clock mostly measures waiting for a core, the CPU time what the work costs.
+cpu_file=$work/cpu
+timed() {
+  local start end
+  start=$(now)
+  /usr/bin/time -f "%U %S" -o "$cpu_file.one" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+  end=$(now)
+  awk '{print $1 + $2}' "$cpu_file.one" >> "$cpu_file"
+  echo "$end - $start" | bc
+}
+last_cpu() { tail -1 "$cpu_file"; }
 new_commit() {
   echo "$1" > "$work/pusher/change.txt"
   git -C "$work/pusher" add change.txt
@@ -47,17 +58,23 @@ new_commit() {
   git -C "$work/pusher" push -q origin main
 }
 
-a=() b=() c=()
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)" >&2
+a=() b=() c=() ca=() cb=() cc=()
 for round in $(seq "$rounds"); do
   rm -rf "$work/clone" "$work/state"
-  a+=("$(timed git clone -q "$url" "$work/clone")")
-  b+=("$(HANGAR_STATE_DIR="$work/state" timed "$hangar" render -f acb.yaml "$url#main")")
+  a+=("$(timed git clone -q "$url" "$work/clone")"); ca+=("$(last_cpu)")
+  b+=("$(HANGAR_STATE_DIR="$work/state" timed "$hangar" render -f acb.yaml "$url#main")"); cb+=("$(last_cpu)")
   new_commit "$round"
   rm -rf "$work/state/contexts"  # each real run has its own context folder: removing the last one is not timed
-  c+=("$(HANGAR_STATE_DIR="$work/state" timed "$hangar" render -f acb.yaml "$url#main")")
-  echo "round $round: clone ${a[-1]} s, first fetch ${b[-1]} s, second fetch ${c[-1]} s" >&2
+  c+=("$(HANGAR_STATE_DIR="$work/state" timed "$hangar" render -f acb.yaml "$url#main")"); cc+=("$(last_cpu)")
+  echo "round $round: clone ${a[-1]} s (cpu ${ca[-1]}), first fetch ${b[-1]} s (cpu ${cb[-1]})," \
+    "second fetch ${c[-1]} s (cpu ${cc[-1]})" >&2
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 ma=$(median "${a[@]}") mb=$(median "${b[@]}") mc=$(median "${c[@]}")
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 echo "median: (a) git clone $ma s, (b) hangar first fetch $mb s, (c) hangar second fetch $mc s"
 echo "a/b = $(echo "scale=2; $ma / $mb" | bc)  (target >= 0.67)   a/c = $(echo "scale=1; $ma / $mc" | bc)  (target >= 10)"
+ma=$(median "${ca[@]}") mb=$(median "${cb[@]}") mc=$(median "${cc[@]}")
+echo "cpu (user+sys) median: (a) $ma s, (b) $mb s, (c) $mc s;" \
+  "a/b = $(echo "scale=2; $ma / $mb" | bc)   a/c = $(echo "scale=1; $ma / $mc" | bc)"
