@@ -5,7 +5,7 @@
 #
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (TARGET: e.g. cron_expression; default all)
 # Environment: HANGAR_BUILD_DIR (default ./build-asan), HANGAR_FUZZ_JOBS (targets at once, default 2),
-# HANGAR_JOBS (build jobs, default all cores).
+# HANGAR_JOBS (build jobs, default all cores), HANGAR_FUZZ_BUILD=0 (use the binaries as built, no build step).
 # Inputs that crash are left in BUILD/fuzz/artifacts/TARGET/; new corpus entries in BUILD/fuzz/work/TARGET/.
 # Keep a crash input as a regression test: fix the bug, then copy the file to fuzz/regressions/TARGET/.
 set -euo pipefail
@@ -23,10 +23,12 @@ else
   mapfile -t targets < <(find fuzz -maxdepth 1 -name '*_fuzzer.cpp' -printf '%f\n' | sed 's/_fuzzer\.cpp$//' | sort)
 fi
 
-if [[ ! -f $build_dir/CMakeCache.txt ]]; then
-  cmake --preset asan -B "$build_dir" >/dev/null
+if [[ ${HANGAR_FUZZ_BUILD:-1} != 0 ]]; then
+  if [[ ! -f $build_dir/CMakeCache.txt ]]; then
+    cmake --preset asan -B "$build_dir" >/dev/null
+  fi
+  cmake --build "$build_dir" -j "$jobs" --target "${targets[@]/%/_fuzzer}"
 fi
-cmake --build "$build_dir" -j "$jobs" --target "${targets[@]/%/_fuzzer}"
 
 # Bounds: inputs up to max_len bytes (task files get more room), 2 GB of memory, 10 s per input.
 max_len() {
