@@ -11,6 +11,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "agent/state_dir.hpp"
+
 namespace hangar::agent {
 namespace {
 
@@ -77,10 +79,12 @@ RunIdGenerator::RunIdGenerator(std::filesystem::path stateDir, std::string prefi
 }
 
 std::string RunIdGenerator::next() {
-  std::error_code ec;
-  std::filesystem::create_directories(stateDir_, ec);
-  if (ec)
-    throw std::runtime_error("cannot create state directory " + stateDir_.string() + ": " + ec.message());
+  try {
+    makePrivateStateDir(stateDir_);
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw std::runtime_error("cannot create state directory " + stateDir_.string() + ": " +
+                             e.code().message());
+  }
   const auto file = stateDir_ / kCounterFile;
 
   const FileDescriptor fd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));

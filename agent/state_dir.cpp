@@ -18,8 +18,16 @@ std::filesystem::path defaultStateDir() {
     const char* home = std::getenv("HOME");
     dir = std::filesystem::path(home && *home ? home : "/tmp") / ".local/state/hangar";
   }
-  std::filesystem::create_directories(dir);
+  makePrivateStateDir(dir);
   return dir;
+}
+
+void makePrivateStateDir(const std::filesystem::path& dir) {
+  // Logs, run records and run directories live here: owner only, whatever the umask. A folder that
+  // exists already keeps its mode (it may be one the administrator chose, or a shared one like /tmp).
+  if (std::filesystem::create_directories(dir))
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace);
 }
 
 }  // namespace hangar::agent

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -191,9 +192,9 @@ TEST(SecretsAudit, NoFormOfAnySecretIsWrittenOrOnAnyArgv) {
   ArgvSampler sampler;
   const CommandResult result =
       run_hangar({"run-once", "-f", "acr-task.yaml", "--registry", registry.host(), "--state-dir",
-                  state.path().string(), "--authfile", authFile.string(), "--secret", "value=" + kSecretValue,
-                  "--secret", "file=@" + secretFile.string(), "--set-secret", "set=" + kSetSecret, "--output",
-                  "json", context.path().string()},
+                  (state.path() / "hangar").string(), "--authfile", authFile.string(), "--secret",
+                  "value=" + kSecretValue, "--secret", "file=@" + secretFile.string(), "--set-secret",
+                  "set=" + kSetSecret, "--output", "json", context.path().string()},
                  options);
   sampler.stop();
   remove_local_images(registry.host() + "/");
@@ -203,6 +204,17 @@ TEST(SecretsAudit, NoFormOfAnySecretIsWrittenOrOnAnyArgv) {
   EXPECT_NE(result.err.find("audit-step-done"), std::string::npos) << result.describe();
   EXPECT_NE(result.err.find("plain=***"), std::string::npos) << result.describe();
   EXPECT_NE(result.err.find("url=***"), std::string::npos) << result.describe();
+
+  // Hangar created its state dir private, and removed the run's directory (workspace, auth.json) at the end.
+  struct stat info {};
+  ASSERT_EQ(::stat((state.path() / "hangar").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  std::error_code error;
+  for (fs::recursive_directory_iterator it(state.path(), error), end; it != end; it.increment(error)) {
+    EXPECT_NE(it->path().filename(), "auth.json") << it->path();
+    EXPECT_NE(it->path().filename(), "workspace") << it->path();
+    EXPECT_NE(it->path().filename(), "secret-volumes") << it->path();
+  }
 
   // The sampler saw the run's children: at least one buildah command line with the run's registry.
   const std::set<std::string> argvs = sampler.seen();
