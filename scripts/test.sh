@@ -1,23 +1,48 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Hangar, and runs the whole test suite with ctest; then checks that
-# the C++ sources are clang-formatted. Exits non-zero when anything fails. CI runs this (.ci/run).
+# Installs what is missing, builds Hangar once with the asan preset (clang, ASan+UBSan, the libFuzzer
+# targets), runs the whole test suite with ctest under the sanitizers (a leak or undefined behaviour
+# fails the test), runs every fuzz target briefly (scripts/fuzz.sh), then checks that the C++ sources
+# are clang-formatted. Exits non-zero when anything fails. CI runs this (.ci/run).
 #
-# Environment: HANGAR_BUILD_DIR (default ./build), HANGAR_JOBS (default: all cores),
-# HANGAR_TEST_TIMEOUT (seconds per test, default 600), CTEST_ARGS (extra ctest arguments, e.g. "-L config").
+# Environment: HANGAR_PRESET (default asan; `release` builds the gcc Release tree in ./build and skips the
+# fuzzers), HANGAR_BUILD_DIR (default: the preset's, ./build-asan), HANGAR_JOBS (default: all cores),
+# HANGAR_TEST_TIMEOUT (seconds per test, default 600), CTEST_ARGS (extra ctest arguments, e.g. "-L config"),
+# HANGAR_FUZZ_SECONDS (seconds per fuzz target, default 30; 0 skips fuzzing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-build_dir=${HANGAR_BUILD_DIR:-build}
+preset=${HANGAR_PRESET:-asan}
+if [[ $preset == asan ]]; then default_dir=build-asan; else default_dir=build; fi
+build_dir=${HANGAR_BUILD_DIR:-$default_dir}
 jobs=${HANGAR_JOBS:-$(nproc)}
 timeout=${HANGAR_TEST_TIMEOUT:-600}
+fuzz_seconds=${HANGAR_FUZZ_SECONDS:-30}
+export HANGAR_BUILD_DIR=$build_dir HANGAR_JOBS=$jobs
+
+elapsed() { echo "test.sh: $1 took $(($(date +%s) - $2)) s"; }
 
 ./scripts/install-deps.sh
-cmake -S . -B "$build_dir" -G Ninja >/dev/null  # Release unless the build dir says otherwise
+start=$(date +%s)
+if [[ ! -f $build_dir/CMakeCache.txt ]]; then
+  cmake --preset "$preset" -B "$build_dir" >/dev/null
+fi
 cmake --build "$build_dir" -j "$jobs"
+elapsed build "$start"
 
 status=0
+start=$(date +%s)
+# Sanitizer findings abort the process (exit status non-zero), so a leak fails its test.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # shellcheck disable=SC2086 # CTEST_ARGS is a list of arguments
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout "$timeout" ${CTEST_ARGS:-} || status=$?
+elapsed ctest "$start"
+
+if [[ $preset == asan ]] && ((fuzz_seconds > 0)); then
+  start=$(date +%s)
+  HANGAR_FUZZ_BUILD=0 ./scripts/fuzz.sh "$fuzz_seconds" || status=1  # built above
+  elapsed fuzzing "$start"
+fi
 
 mapfile -t sources < <(git ls-files '*.cpp' '*.hpp')
 if ((${#sources[@]} > 0)) && ! clang-format --dry-run --Werror "${sources[@]}"; then
