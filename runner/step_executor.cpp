@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "registry/docker_config.hpp"
 #include "registry/image_reference.hpp"
 #include "runner/build_dependencies.hpp"
 #include "runner/container_secret_env.hpp"
@@ -239,6 +240,10 @@ void StepExecutor::recordDependencies(const config::Step& step, const BuildPlan&
     const auto bases =
         scanDockerfile(text.str(), buildArgValues(plan.command, step.env), plan.command.target());
     found = imageDependencies(plan.command.tags(), bases, [&](const std::string& image) {
+      std::string why;  // the registry's digest first (§4.5), local storage's when it cannot answer
+      if (std::string digest = digestLookup().digest(image, why); !digest.empty()) return digest;
+      log_.info("Note: step " + step.id + ": base image " + image + ": digest from local storage (" +
+                mask(why) + ")");
       std::string output;
       const auto spec = docker_ ? docker_->imageDigests(image) : engine_.imageDigest(image);
       const auto result = runProcess(spec, deadline, stop, [&](std::string_view chunk) { output.append(chunk); });
@@ -259,6 +264,20 @@ void StepExecutor::recordDependencies(const config::Step& step, const BuildPlan&
   log_.info(dependenciesLogJson(found).dump(2));
   std::lock_guard lock(mutex_);
   dependencies_.insert(dependencies_.end(), found.begin(), found.end());
+}
+
+RegistryDigestLookup& StepExecutor::digestLookup() {
+  std::lock_guard lock(mutex_);
+  if (!digestLookup_) {
+    std::shared_ptr<registry::CredentialProvider> credentials;
+    if (fs::exists(workspace_.authFile()))
+      credentials = std::make_shared<registry::DockerConfigCredentialProvider>(
+          registry::DockerConfig::load(workspace_.authFile()));
+    std::set<std::string> insecure(request_.insecureRegistries.begin(), request_.insecureRegistries.end());
+    digestLookup_ =
+        std::make_unique<RegistryDigestLookup>(request_.mirrors, request_.registry, insecure, credentials);
+  }
+  return *digestLookup_;
 }
 
 StepExecutor::Outcome StepExecutor::runPush(const config::Step& step, const Deadline& deadline,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/task.hpp"
+#include "runner/base_image_digest.hpp"
 #include "runner/buildah_engine.hpp"
 #include "runner/docker_engine.hpp"
 #include "runner/log_sink.hpp"
@@ -111,6 +112,8 @@ class StepExecutor {
   /// buildah's graph root and storage driver (asked once per run).
   std::pair<std::filesystem::path, std::string> storageLocation(const Deadline& deadline,
                                                                 std::stop_token stop);
+  /// The run's base-image digest lookup in registries (made on first use, after the auth file exists).
+  RegistryDigestLookup& digestLookup();
   /// `buildah rm` now; true when it worked (the container is then forgotten).
   bool removeContainer(const std::string& name, const std::string& stepId);
   std::string mask(std::string text) const;
@@ -130,6 +133,7 @@ class StepExecutor {
   std::vector<OutputImage> outputImages_;
   std::vector<ImageDependency> dependencies_;
   std::optional<std::pair<std::filesystem::path, std::string>> storage_;
+  std::unique_ptr<RegistryDigestLookup> digestLookup_;
 };
 
 }  // namespace hangar::runner
