@@ -48,7 +48,7 @@ inline constexpr bool kAddressSanitizer = false;
 /// (or the what() of the exception it throws) comes back in `text`. Only for calls that start no
 /// threads of their own in the parent's name (fork copies just the calling thread).
 inline BoundedResult runBounded(const std::function<std::string()>& call,
-                                std::chrono::milliseconds deadline = std::chrono::seconds(10),
+                                std::chrono::milliseconds deadline = std::chrono::seconds(30),
                                 rlim_t memoryBytes = rlim_t(1) << 30) {
   int pipeFds[2];
   if (::pipe(pipeFds) != 0) return {false, 0, false, "pipe failed", {}};
