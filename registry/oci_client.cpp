@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <cstdio>
 #include <set>
 
@@ -61,6 +62,50 @@ HttpResponse OciClient::call(const std::string& method, const std::string& pathO
   const std::string url =
       pathOrUrl.starts_with("http://") || pathOrUrl.starts_with("https://") ? pathOrUrl : base_ + pathOrUrl;
   return auth_.send({method, url, std::move(headers), ""}, scope);
+}
+
+std::vector<nlohmann::json> OciClient::referrers(const std::string& repository, const std::string& digest,
+                                                 const std::string& artifactType) {
+  const std::string scope = "repository:" + repository + ":pull";
+  std::vector<nlohmann::json> found;
+  bool filtered = false;
+  std::string next = "/v2/" + repository + "/referrers/" + digest;
+  if (!artifactType.empty()) next += "?artifactType=" + artifactType;
+  std::set<std::string> visited;
+  const auto collect = [&](const nlohmann::json& index) {
+    if (!index.contains("manifests") || !index["manifests"].is_array()) return;
+    for (const auto& descriptor : index["manifests"]) {
+      if (!descriptor.is_object()) continue;
+      if (!artifactType.empty() && !filtered && descriptor.value("artifactType", "") != artifactType)
+        continue;
+      found.push_back(descriptor);
+    }
+  };
+  while (!next.empty()) {
+    if (!visited.insert(next).second || visited.size() > static_cast<size_t>(kMaxPages))
+      throw RegistryError("GET " + registry_ + next + ": referrers pagination does not end", 0, "");
+    const auto response = call("GET", next, scope, {{"Accept", "application/vnd.oci.image.index.v1+json"}});
+    if (response.status == 404 && visited.size() == 1) {
+      // No referrers API: the tag schema, "<alg>-<hex>" (alg up to 32 characters, hex up to 64).
+      const auto colon = digest.find(':');
+      if (colon == std::string::npos) throw RegistryError("referrers: not a digest: " + digest, 400, "");
+      std::string tag = digest.substr(0, std::min<size_t>(colon, 32)) + "-" + digest.substr(colon + 1, 64);
+      for (auto& c : tag)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') c = '-';
+      const auto index = getManifest(repository, tag);
+      if (index && index->isIndex()) collect(index->json);
+      return found;
+    }
+    if (response.status != 200) fail("GET", next, response);
+    filtered = response.header("oci-filters-applied").find("artifactType") != std::string::npos;
+    try {
+      collect(nlohmann::json::parse(response.body));
+    } catch (const nlohmann::json::exception&) {
+      throw RegistryError("GET " + registry_ + next + ": malformed JSON", response.status, "");
+    }
+    next = nextLink(response.header("link"));
+  }
+  return found;
 }
 
 HttpResponse OciClient::request(const std::string& method, const std::string& pathOrUrl,

@@ -85,6 +85,12 @@ class OciClient {
   /// DELETE /v2/<repository>/manifests/<digest>; returns the status (202/200 deleted, 404, 405...) and throws
   /// RegistryError for other 4xx/5xx except those.
   long deleteManifest(const std::string& repository, const std::string& digest);
+  /// The referrers of `digest` (descriptors with mediaType, digest, size, artifactType, annotations):
+  /// GET /v2/<repository>/referrers/<digest>[?artifactType=] following Link; when the registry has no
+  /// referrers API (404), the tag-schema fallback: the index tagged `<alg>-<hex>` (none: no referrers).
+  /// `artifactType` filters (client-side when the registry did not apply the filter).
+  std::vector<nlohmann::json> referrers(const std::string& repository, const std::string& digest,
+                                        const std::string& artifactType = "");
   /// Any request (`pathOrUrl` relative to baseUrl, or an absolute URL such as a Link target), authorized
   /// for `scope`; returns whatever the registry answers (e.g. ACR's /acr/v1 metadata API).
   HttpResponse request(const std::string& method, const std::string& pathOrUrl, const std::string& scope,
