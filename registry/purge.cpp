@@ -316,7 +316,12 @@ std::optional<Clock::time_point> parseRfc3339(const std::string& text) {
   std::tm tm{};
   const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
   if (!rest) return std::nullopt;
-  auto when = Clock::from_time_t(timegm(&tm));
+  // Beyond what the clock holds (before 1678 or after 2262 with nanoseconds): never "older" by wrap-around.
+  const std::time_t seconds = timegm(&tm);
+  constexpr auto limit = std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count() - 1;
+  if (seconds >= limit) return Clock::time_point::max();
+  if (seconds <= -limit) return Clock::time_point::min();
+  auto when = Clock::from_time_t(seconds);
   std::string tail(rest);
   if (!tail.empty() && tail[0] == '.') {
     size_t i = 1;

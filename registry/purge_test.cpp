@@ -180,6 +180,8 @@ TEST(PurgeTime, ParsesRfc3339) {
   EXPECT_EQ(std::chrono::system_clock::to_time_t(*base), 1577934245);
   EXPECT_EQ(*parseRfc3339("2020-01-02T05:04:05.5+02:00"), *base + 500ms);
   EXPECT_FALSE(parseRfc3339("yesterday"));
+  // Far future (a lying registry): the latest time, never wrapped round into the past.
+  EXPECT_EQ(*parseRfc3339("2999-01-01T00:00:00Z"), std::chrono::system_clock::time_point::max());
   EXPECT_FALSE(parseRfc3339("2020-01-02T03:04:05"));
 }
 
