@@ -151,7 +151,13 @@ std::string stringArg(const Value& value) {
 
 std::int64_t intArg(const Value& value) {
   if (value.isInteger()) return value.json.get<std::int64_t>();
-  if (value.isNumber()) return static_cast<std::int64_t>(value.json.get<double>());
+  if (value.isNumber()) {
+    // Converting a double outside int64's range is undefined behaviour (found by fuzzing): refuse it.
+    const double d = value.json.get<double>();
+    if (!(d >= -9.2e18 && d <= 9.2e18))
+      throw FunctionError("number " + formatValue(value) + " is out of integer range");
+    return static_cast<std::int64_t>(d);
+  }
   if (value.isString()) {
     const std::string& s = value.json.get_ref<const std::string&>();
     errno = 0;

@@ -106,6 +106,7 @@ DockerfileDependencies scanDockerfile(std::string_view dockerfile,
   bool seenFrom = false;
   for (const std::string& line : logicalLines(dockerfile)) {
     std::vector<std::string> tokens = words(line);
+    if (tokens.empty()) continue;  // a line of only whitespace words() drops (found by fuzzing)
     std::string instruction = lower(tokens[0]);
     if (instruction == "arg" && !seenFrom) {
       for (size_t i = 1; i < tokens.size(); ++i) {
