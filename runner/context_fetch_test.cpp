@@ -99,8 +99,9 @@ TEST_F(ContextFetchTest, CredentialHelperAnswersForHttps) {
   // A helper without an answer ("credentials not found") gives an authentication error naming it.
   std::ofstream(helper) << "#!/bin/sh\necho 'credentials not found in native keychain'\nexit 1\n";
   try {
-    fetchContext(parseContextUrl(url + "#main"), dir.path() / "ws2",
-                 {dir.path() / "fresh", options.credentials});
+    ContextFetchOptions fresh = options;
+    fresh.mirrorRoot = dir.path() / "fresh";
+    fetchContext(parseContextUrl(url + "#main"), dir.path() / "ws2", fresh);
     FAIL() << "expected an authentication error";
   } catch (const GitError& error) {
     EXPECT_EQ(error.failure(), GitFailure::Auth) << error.what();

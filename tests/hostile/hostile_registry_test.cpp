@@ -68,7 +68,7 @@ class LyingRegistry {
       });
     });
     // A gzip bomb: a small compressed body that inflates to 256 MiB.
-    s.Get("/v2/gzipbomb/manifests/.*", [this](const httplib::Request&, httplib::Response& res) {
+    s.Get("/v2/gzipbomb/manifests/.*", [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Content-Encoding", "gzip");
       res.set_content(gzipBomb(), kManifestType);
     });
