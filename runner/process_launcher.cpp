@@ -436,7 +436,9 @@ class SystemProcessLauncher : public ProcessLauncher {
     }
 
     bp::environment env = boost::this_process::environment();  // a copy: ours stays unchanged
-    for (const auto& [key, value] : spec.env) env[key] = value;
+    // set(), not operator[]: Boost 1.74's environment::find reads past the end of shorter entries
+    // (AddressSanitizer: heap-buffer-overflow); set() compares lengths first.
+    for (const auto& [key, value] : spec.env) env.set(key, value);
     const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
     const std::string dir = spec.workingDirectory.string();
     ChildSetup setup;

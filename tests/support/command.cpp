@@ -68,7 +68,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
 
   bp::environment env = boost::this_process::environment();
-  for (const auto& [key, value] : options.env) env[key] = value;
+  for (const auto& [key, value] : options.env) env.set(key, value);  // not [], see process_launcher.cpp
   for (const auto& key : options.unset_env) env.erase(key);
   const boost::filesystem::path cwd =
       options.cwd.empty() ? boost::filesystem::current_path() : boost::filesystem::path(options.cwd.string());
