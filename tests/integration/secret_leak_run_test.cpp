@@ -48,8 +48,6 @@ constexpr const char* kTask =
     "      echo leak-step-done'\n"
     "    env: [\"PW={{.Values.pw}}\"]\n";
 
-fs::path shared_state_dir() { return fs::temp_directory_path() / "hangar-integration-state"; }
-
 /// The files under `dir` (below 16 MB) that hold `needle`.
 std::vector<std::string> files_holding(const fs::path& dir, const std::string& needle) {
   std::vector<std::string> found;
@@ -81,7 +79,7 @@ class SecretLeakRun : public ::testing::Test {
                                      "--registry",
                                      registry_.host(),
                                      "--state-dir",
-                                     shared_state_dir().string(),
+                                     state_.path().string(),
                                      "--secret",
                                      std::string("token=") + kToken,
                                      "--set-secret",
@@ -95,6 +93,7 @@ class SecretLeakRun : public ::testing::Test {
 
   LocalRegistry registry_;
   TempDir context_{"hangar-secret-leak"};
+  TempDir state_{"hangar-secret-leak-state"};  // its own: another run's workspace holds the task file
 };
 
 TEST_F(SecretLeakRun, TextOutputMasksEveryForm) {
@@ -121,7 +120,7 @@ TEST_F(SecretLeakRun, JsonRecordStoredLogAndRunStoreHoldNoForm) {
     EXPECT_THAT(result.out, Not(HasSubstr(form))) << form;
     EXPECT_THAT(result.err, Not(HasSubstr(form))) << form;
     // The stored log (<state>/logs/<id>.log), the run store and anything else the run left there.
-    EXPECT_THAT(files_holding(shared_state_dir(), form), IsEmpty()) << form;
+    EXPECT_THAT(files_holding(state_.path(), form), IsEmpty()) << form;
   }
 }
 
