@@ -79,14 +79,14 @@ TEST_F(TaskRunBuildahTest, ATimedOutStepIsKilledAndItsContainerRemoved) {
   const std::string image = test::build_busybox_image(test::busybox_base_image());
   auto sleeper = step("sleeper", config::StepKind::Cmd);
   sleeper.cmd = image + " sh -c 'echo started; sleep 60; : " + request.runId + "'";
-  sleeper.timeout = 10;  // room for `buildah from` and `buildah run` to start on a busy machine
+  sleeper.timeout = 20;  // room for `buildah from` and `buildah run` to start on a busy machine
   request.task.steps = {sleeper};
 
   const auto started = Clock::now();
   const auto record = run();
-  EXPECT_LT(Clock::now() - started, std::chrono::seconds(40));
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(50));  // the shell would sleep 60 s
   EXPECT_EQ(record.status, RunStatus::Failed);
-  EXPECT_EQ(record.steps[0].error, "step sleeper exceeded its timeout of 10 s");
+  EXPECT_EQ(record.steps[0].error, "step sleeper exceeded its timeout of 20 s");
   EXPECT_THAT(log.outputOf("sleeper"), ::testing::StartsWith("started\n"));
   EXPECT_THAT(containerNames(), Not(HasSubstr("hangar-" + request.runId)));
   const auto left = test::run_command({"pgrep", "-f", ": " + request.runId});
