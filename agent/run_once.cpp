@@ -88,7 +88,7 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
   if (secretError) {
     record = notStarted(request, *secretError);
   } else if (auto error = options.azure ? std::nullopt
-                                         : unresolvedSecretsError(request.task, prepared.load.data.secrets)) {
+                                        : unresolvedSecretsError(request.task, prepared.load.data.secrets)) {
     record = notStarted(request, *error);  // no Key Vault here: fail before any step
   } else {
     record = runner::runTask(request, *launcher, log, stop);

@@ -246,7 +246,8 @@ void StepExecutor::recordDependencies(const config::Step& step, const BuildPlan&
                 mask(why) + ")");
       std::string output;
       const auto spec = docker_ ? docker_->imageDigests(image) : engine_.imageDigest(image);
-      const auto result = runProcess(spec, deadline, stop, [&](std::string_view chunk) { output.append(chunk); });
+      const auto result =
+          runProcess(spec, deadline, stop, [&](std::string_view chunk) { output.append(chunk); });
       if (!result.ok()) return std::string();
       if (docker_) {
         const auto reference = registry::ImageReference::parse(image);
@@ -392,7 +393,8 @@ StepExecutor::Outcome StepExecutor::attemptDockerCmd(const config::Step& step, c
     writeEnvFile(envFile, plan.env);
     // No --rm: `docker rm -f` below (or at cleanup, for keep and detach) removes it, also after a kill.
     spec = docker_->runContainer(plan, step, name, envFile, /*remove=*/false);
-    if (auto host = hostPathInWorkspace(plan.workingDirectory, workspace_.workspace())) fs::create_directories(*host);
+    if (auto host = hostPathInWorkspace(plan.workingDirectory, workspace_.workspace()))
+      fs::create_directories(*host);
   } catch (const std::exception& e) {
     return {StepEnd::Failed, failedTo + ": " + mask(e.what()), std::nullopt};
   }
