@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 
+#include "registry/link_header.hpp"
+#include "registry/parallel_for.hpp"
 #include "registry/tag_filter.hpp"
 
 namespace hangar::registry {
@@ -18,39 +20,6 @@ using nlohmann::json;
 
 constexpr const char* kUnlock = R"({"deleteEnabled":true,"writeEnabled":true})";
 constexpr int kMaxPages = 100'000;
-
-// Runs f(0..n-1) on `workers` threads; rethrows the first exception after all have stopped (queued
-// items are abandoned, as acr purge's pool stops on the first error).
-template <class F>
-void parallelFor(size_t n, int workers, F f) {
-  std::atomic<size_t> next = 0;
-  std::exception_ptr failure;
-  std::mutex mutex;
-  auto work = [&] {
-    for (size_t i; (i = next++) < n;) {
-      try {
-        f(i);
-      } catch (...) {
-        std::lock_guard lock(mutex);
-        if (!failure) failure = std::current_exception();
-        next = n;
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int w = 1; w < std::min<int>(workers, static_cast<int>(n)); ++w) threads.emplace_back(work);
-  work();
-  for (auto& thread : threads) thread.join();
-  if (failure) std::rethrow_exception(failure);
-}
-
-std::string nextLink(const std::string& link) {
-  if (link.find("rel=\"next\"") == std::string::npos && link.find("rel=next") == std::string::npos) return "";
-  const auto open = link.find('<');
-  const auto close = link.find('>', open);
-  if (open == std::string::npos || close == std::string::npos) return "";
-  return link.substr(open + 1, close - open - 1);
-}
 
 // A missing changeableAttributes (or field) means unlocked (acr-cli would crash; §1.6 note).
 bool isLocked(const json& item) {
@@ -142,7 +111,7 @@ class AcrRepositoryPurge {
       const auto& items = body[key];
       if (!items.is_array() || items.empty()) break;
       for (const auto& item : items) each(item);
-      std::string link = nextLink(response.header("link"));
+      std::string link = nextPageLink(response.header("link"));
       if (link.empty() && byLastDigest) {
         const std::string last = items.back().value("digest", "");
         link = last.empty() ? "" : first + "&last=" + last;

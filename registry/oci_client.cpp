@@ -7,6 +7,7 @@
 #include <set>
 
 #include "registry/image_reference.hpp"
+#include "registry/link_header.hpp"
 
 namespace hangar::registry {
 namespace {
@@ -19,15 +20,6 @@ std::string mediaTypeOf(std::string contentType) {
 
 // More pages than any registry has (a million tags at the usual page size): the registry is lying.
 constexpr int kMaxPages = 10'000;
-
-// The URL of `Link: <url>; rel="next"`, or "".
-std::string nextLink(const std::string& link) {
-  if (link.find("rel=\"next\"") == std::string::npos && link.find("rel=next") == std::string::npos) return "";
-  const auto open = link.find('<');
-  const auto close = link.find('>', open);
-  if (open == std::string::npos || close == std::string::npos) return "";
-  return link.substr(open + 1, close - open - 1);
-}
 
 }  // namespace
 
@@ -103,7 +95,7 @@ std::vector<nlohmann::json> OciClient::referrers(const std::string& repository, 
     } catch (const nlohmann::json::exception&) {
       throw RegistryError("GET " + registry_ + next + ": malformed JSON", response.status, "");
     }
-    next = nextLink(response.header("link"));
+    next = nextPageLink(response.header("link"));
   }
   return found;
 }
@@ -171,7 +163,7 @@ std::vector<std::string> OciClient::paginate(const std::string& firstPath, const
                             response.status, "");
       items.push_back(item.get<std::string>());
     }
-    next = nextLink(response.header("link"));
+    next = nextPageLink(response.header("link"));
     if (page >= kMaxPages)
       throw RegistryError("GET " + registry_ + firstPath + ": pagination does not end", 0, "");
   }

@@ -9,36 +9,13 @@
 #include <set>
 #include <thread>
 
+#include "registry/parallel_for.hpp"
 #include "registry/tag_filter.hpp"
 
 namespace hangar::registry {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-// Runs f(0..n-1) on `workers` threads; rethrows the first exception after all have stopped.
-template <class F>
-void parallelFor(size_t n, int workers, F f) {
-  std::atomic<size_t> next = 0;
-  std::exception_ptr failure;
-  std::mutex mutex;
-  auto work = [&] {
-    for (size_t i; (i = next++) < n;) {
-      try {
-        f(i);
-      } catch (...) {
-        std::lock_guard lock(mutex);
-        if (!failure) failure = std::current_exception();
-        next = n;  // queued items are abandoned, as acr purge's pool stops on the first error
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int w = 1; w < std::min<int>(workers, static_cast<int>(n)); ++w) threads.emplace_back(work);
-  work();
-  for (auto& thread : threads) thread.join();
-  if (failure) std::rethrow_exception(failure);
-}
 
 // What purge needs to know about one manifest.
 struct ManifestFacts {

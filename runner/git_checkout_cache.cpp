@@ -15,24 +15,13 @@
 
 #include "runner/git_checkout.hpp"
 #include "runner/git_error.hpp"
+#include "runner/git_ptr.hpp"
 #include "runner/hardlink_tree.hpp"
 
 namespace hangar::runner {
 namespace fs = std::filesystem;
 namespace {
 
-template <typename T, void (*Free)(T*)>
-struct GitPtr {
-  T* ptr = nullptr;
-  GitPtr() = default;
-  GitPtr(const GitPtr&) = delete;
-  GitPtr& operator=(const GitPtr&) = delete;
-  ~GitPtr() {
-    if (ptr) Free(ptr);
-  }
-  T** out() { return &ptr; }
-  T* get() const { return ptr; }
-};
 using Repo = GitPtr<git_repository, git_repository_free>;
 using Commit = GitPtr<git_commit, git_commit_free>;
 using Tree = GitPtr<git_tree, git_tree_free>;

@@ -12,20 +12,12 @@
 
 #include "runner/context_url.hpp"
 #include "runner/git_error.hpp"
+#include "runner/git_ptr.hpp"
 
 namespace hangar::runner {
 namespace fs = std::filesystem;
 namespace {
 
-template <typename T, void (*Free)(T*)>
-struct GitPtr {
-  T* ptr = nullptr;
-  ~GitPtr() {
-    if (ptr) Free(ptr);
-  }
-  T** out() { return &ptr; }
-  T* get() const { return ptr; }
-};
 using Repo = GitPtr<git_repository, git_repository_free>;
 using Remote = GitPtr<git_remote, git_remote_free>;
 using Reference = GitPtr<git_reference, git_reference_free>;
