@@ -372,17 +372,21 @@ StepExecutor::Outcome StepExecutor::runCmd(const config::Step& step, const Deadl
   });
 }
 
-StepExecutor::Outcome StepExecutor::attemptDockerCmd(const config::Step& step, const ContainerPlan& plan,
-                                                     const Deadline& deadline, std::stop_token stop,
-                                                     OutputMatcher& matcher) {
-  const std::string name = engine_.containerName(step.id);  // with its random part, as for buildah
-  const std::string failedTo = "failed to run step ID: " + step.id;
+bool StepExecutor::removeEarlierAttempt(const std::string& name, const std::string& stepId) {
   bool leftOver;
   {
     std::lock_guard lock(mutex_);
     leftOver = containers_.contains(name);
   }
-  if (leftOver && !removeContainer(name, step.id)) {
+  return !leftOver || removeContainer(name, stepId);
+}
+
+StepExecutor::Outcome StepExecutor::attemptDockerCmd(const config::Step& step, const ContainerPlan& plan,
+                                                     const Deadline& deadline, std::stop_token stop,
+                                                     OutputMatcher& matcher) {
+  const std::string name = engine_.containerName(step.id);  // with its random part, as for buildah
+  const std::string failedTo = "failed to run step ID: " + step.id;
+  if (!removeEarlierAttempt(name, step.id)) {
     return {StepEnd::Failed, failedTo + ": container " + name + " of an earlier attempt cannot be removed",
             std::nullopt};
   }
@@ -420,12 +424,7 @@ StepExecutor::Outcome StepExecutor::attemptCmd(const config::Step& step, const C
                                                OutputMatcher& matcher) {
   const std::string name = engine_.containerName(step.id);
   const std::string failedTo = "failed to run step ID: " + step.id;
-  bool leftOver;
-  {
-    std::lock_guard lock(mutex_);
-    leftOver = containers_.contains(name);
-  }
-  if (leftOver && !removeContainer(name, step.id)) {
+  if (!removeEarlierAttempt(name, step.id)) {
     return {StepEnd::Failed, failedTo + ": container " + name + " of an earlier attempt cannot be removed",
             std::nullopt};
   }

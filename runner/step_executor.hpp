@@ -116,6 +116,8 @@ class StepExecutor {
   RegistryDigestLookup& digestLookup();
   /// `buildah rm` now; true when it worked (the container is then forgotten).
   bool removeContainer(const std::string& name, const std::string& stepId);
+  // Removes the container an earlier attempt left under `name`, if any; false when that fails.
+  bool removeEarlierAttempt(const std::string& name, const std::string& stepId);
   std::string mask(std::string text) const;
 
   const RunRequest& request_;
