@@ -9,6 +9,7 @@
 #include "registry/oci_client.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/free_port.hpp"
+#include "tests/support/htpasswd.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hangar::registry {
@@ -16,24 +17,13 @@ namespace {
 
 namespace bp = boost::process;
 
-// A bcrypt hash from libxcrypt through Python's crypt module (docker-registry's htpasswd needs bcrypt).
-std::string bcrypt(const std::string& password) {
-  test::CommandOptions options;
-  options.input = password;
-  const auto result = test::run_checked({"python3", "-W", "ignore", "-c",
-                                         "import crypt,sys; print(crypt.crypt(sys.stdin.read(), "
-                                         "crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))"},
-                                        options);
-  return result.out.substr(0, result.out.find('\n'));
-}
-
 struct BasicAuthRegistry {
   test::TempDir dir{"hangar-basic-registry"};
   int port = test::pick_free_loopback_port();
   bp::child child;
 
   BasicAuthRegistry() {
-    dir.write("htpasswd", "alice:" + bcrypt("s3cret") + "\n");
+    dir.write("htpasswd", "alice:" + test::bcrypt_hash("s3cret") + "\n");
     const auto config = dir.write(
         "config.yml",
         "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + (dir.path() / "storage").string() +

@@ -11,6 +11,7 @@
 #include "registry/registry_doctor.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/free_port.hpp"
+#include "tests/support/htpasswd.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hangar::registry {
@@ -18,16 +19,6 @@ namespace {
 
 namespace bp = boost::process;
 using ::testing::HasSubstr;
-
-std::string bcrypt(const std::string& password) {
-  test::CommandOptions options;
-  options.input = password;
-  const auto result = test::run_checked({"python3", "-W", "ignore", "-c",
-                                         "import crypt,sys; print(crypt.crypt(sys.stdin.read(), "
-                                         "crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))"},
-                                        options);
-  return result.out.substr(0, result.out.find('\n'));
-}
 
 struct TlsRegistry {
   test::TempDir dir{"hangar-tls-registry"};
@@ -47,7 +38,7 @@ struct TlsRegistry {
     test::run_checked({"openssl", "x509", "-req", "-in", d + "/server.csr", "-CA", d + "/ca.pem", "-CAkey",
                        d + "/ca.key", "-CAcreateserial", "-out", d + "/server.pem", "-days", "2", "-extfile",
                        d + "/ext.cnf"});
-    dir.write("htpasswd", "alice:" + bcrypt("s3cret") + "\n");
+    dir.write("htpasswd", "alice:" + test::bcrypt_hash("s3cret") + "\n");
     const auto config = dir.write(
         "config.yml",
         "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + d +
