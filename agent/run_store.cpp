@@ -145,15 +145,8 @@ void RunStore::migrate() {
 }
 
 void RunStore::insert(const StoredRun& run) {
-  std::lock_guard lock(mutex_);
-  SqliteStatement statement(
-      *db_,
-      "INSERT INTO runs (id, task, triggered_by, status, create_time, start_time, "
-      "finish_time, agent, error, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-      "ON CONFLICT (id) DO NOTHING");
-  bindRun(statement, run);
-  statement.run();
-  if (db_->changes() == 0) throw std::invalid_argument("run store: run " + run.record.id + " already exists");
+  if (!insertIfAbsent(run))
+    throw std::invalid_argument("run store: run " + run.record.id + " already exists");
 }
 
 bool RunStore::insertIfAbsent(const StoredRun& run) {
