@@ -49,7 +49,7 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
       if (error)
         std::cerr << "warning: cannot remove the fetched context " << path << ": " << error.message() << "\n";
     }
-  } contextRemover{stateDir / "contexts" / runId};
+  } contextRemover{fetchedContextDir(stateDir, runId)};
 
   PreparedTask prepared;
   config::LoadedTask loaded;

@@ -6,6 +6,7 @@
 
 #include "agent/run_store.hpp"
 #include "agent/spool_queue.hpp"
+#include "agent/state_dir.hpp"
 #include "config/agent_config.hpp"
 
 namespace hangar::agent {
@@ -23,7 +24,7 @@ struct ServicePaths {
   std::filesystem::path workRoot() const { return stateDir / "runs"; }
   /// Where a remote (git, tarball) context of the run is fetched; removed when the run ends.
   std::filesystem::path fetchedContext(const std::string& runId) const {
-    return stateDir / "contexts" / runId;
+    return fetchedContextDir(stateDir, runId);
   }
 };
 

@@ -30,4 +30,8 @@ void makePrivateStateDir(const std::filesystem::path& dir) {
                                  std::filesystem::perm_options::replace);
 }
 
+std::filesystem::path fetchedContextDir(const std::filesystem::path& stateDir, const std::string& runId) {
+  return stateDir / "contexts" / runId;
+}
+
 }  // namespace hangar::agent

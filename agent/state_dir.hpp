@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 namespace hangar::agent {
 
@@ -8,6 +9,10 @@ namespace hangar::agent {
 /// /var/lib/hangar for root, else `$XDG_STATE_HOME/hangar` or ~/.local/state/hangar. Created if missing;
 /// mode 0700 (makePrivateStateDir).
 std::filesystem::path defaultStateDir();
+
+/// Where a remote (git, tarball) context of run `runId` is fetched under `stateDir`; removed when the run
+/// ends.
+std::filesystem::path fetchedContextDir(const std::filesystem::path& stateDir, const std::string& runId);
 
 /// Creates `dir` (with parents) if missing, with mode 0700 whatever the umask; an existing folder keeps
 /// its mode. Throws

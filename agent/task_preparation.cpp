@@ -46,7 +46,7 @@ std::optional<runner::FetchedContext> fetchRemoteContext(const RunOnceOptions& o
   fetch.credentials = runner::gitCredentialsFromEnvironment();
   fetch.log = [](const std::string& line) { std::cerr << line << "\n"; };
   try {
-    return runner::fetchContext(runner::parseContextUrl(options.context), stateDir / "contexts" / runId,
+    return runner::fetchContext(runner::parseContextUrl(options.context), fetchedContextDir(stateDir, runId),
                                 fetch);
   } catch (const std::exception& error) {  // a malformed URL, a git, download or archive error
     throw UsageError(std::string("context: ") + error.what());
