@@ -112,7 +112,9 @@ std::optional<std::string> TokenAuthenticator::authorizationFor(const std::strin
     return "Basic " + base64(cred->username + ":" + cred->password);
   }
   const AuthChallenge challenge = *challenge_;
-  const std::string wanted = mergeScopes(scope, challenge.param("scope"));
+  // The scopes the caller names, plus any the registry asked for when it challenged this kind of request.
+  const auto learned = learnedScopes_.find(scope);
+  const std::string wanted = learned == learnedScopes_.end() ? scope : learned->second;
   const std::string key = challenge.param("realm") + "|" + challenge.param("service") + "|" + wanted;
   const auto it = tokens_.find(key);
   if (it != tokens_.end() && Clock::now() < it->second.refreshAt) return "Bearer " + it->second.value;
@@ -183,8 +185,8 @@ std::string TokenAuthenticator::fetchToken(const AuthChallenge& challenge, const
 
 HttpResponse TokenAuthenticator::send(HttpRequest request, const std::string& scope) {
   const auto baseHeaders = request.headers;
-  if (const auto authorization = authorizationFor(scope))
-    request.headers.emplace_back("Authorization", *authorization);
+  const auto sent = authorizationFor(scope);
+  if (sent) request.headers.emplace_back("Authorization", *sent);
   HttpResponse response = transport_.send(request);
   if (response.status != 401) return response;
   const auto challenges = parseWwwAuthenticate(response.header("www-authenticate"));
@@ -196,6 +198,16 @@ HttpResponse TokenAuthenticator::send(HttpRequest request, const std::string& sc
     std::lock_guard lock(mutex_);
     if (chosen != challenges.end()) {
       challenge_ = *chosen;
+      const std::string asked = chosen->param("scope");
+      if (!asked.empty()) {
+        const auto learned = learnedScopes_.find(scope);
+        learnedScopes_[scope] = mergeScopes(learned == learnedScopes_.end() ? scope : learned->second, asked);
+      }
+      // The token just sent was refused (revoked, expired early, or too narrow): never send it again.
+      if (sent && sent->starts_with("Bearer ")) {
+        const std::string value = sent->substr(7);
+        std::erase_if(tokens_, [&](const auto& entry) { return entry.second.value == value; });
+      }
     } else if (basic != challenges.end()) {
       challenge_ = *basic;
     } else {

@@ -19,7 +19,9 @@ std::optional<std::chrono::system_clock::time_point> jwtExpiry(const std::string
 
 /// Authenticates requests to one registry host: anonymous, Basic, or the bearer challenge flow (Docker
 /// token spec / OAuth2 refresh-token grant) with a token cache keyed by (realm, service, scope) and
-/// expiry from `expires_in` or the JWT `exp`, refreshed before expiry. Safe to use from several threads.
+/// expiry from `expires_in` or the JWT `exp`, refreshed before expiry. A request asks for the scope its
+/// caller names (plus what a challenge to that scope once added); a refused token is dropped from the
+/// cache. Safe to use from several threads.
 class TokenAuthenticator {
  public:
   /// `credentials` may be null (anonymous). `host` is "host[:port]" as the credential source knows it.
@@ -49,8 +51,9 @@ class TokenAuthenticator {
   std::shared_ptr<CredentialProvider> credentials_;
   std::string host_;
   mutable std::mutex mutex_;
-  std::optional<AuthChallenge> challenge_;  // the registry's last Basic or Bearer challenge
-  std::map<std::string, Token> tokens_;     // by realm + service + scope
+  std::optional<AuthChallenge> challenge_;            // the registry's last Basic or Bearer challenge
+  std::map<std::string, Token> tokens_;               // by realm + service + scope
+  std::map<std::string, std::string> learnedScopes_;  // a caller's scope -> with what challenges added
   int tokenRequests_ = 0;
 };
 
