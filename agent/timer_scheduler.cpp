@@ -83,20 +83,29 @@ std::optional<TimePoint> nextFireTime(const config::TimerSettings& timer, TimePo
   return timer.schedule.nextAfter(now);
 }
 
+std::optional<NextFiring> nextFiring(const std::string& task, const config::TimerSettings& timer,
+                                     TimePoint now, const TimerJitter& jitter) {
+  std::optional<NextFiring> earliest;
+  auto consider = [&](TimePoint occurrence) {
+    TimePoint at = occurrence + delayOf(jitter, task, timer, occurrence);
+    if (at > now && (!earliest || at < earliest->firesAt)) earliest = NextFiring{occurrence, at};
+  };
+  if (auto next = nextFireTime(timer, now)) consider(*next);
+  if (timer.jitter > 0)  // an occurrence already past whose delayed firing is still ahead
+    if (auto past = latestOccurrence(timer.schedule, now - std::chrono::seconds(timer.jitter + 1), now))
+      consider(*past);
+  return earliest;
+}
+
 std::optional<TimePoint> nextFireTime(const config::AgentConfig& config, TimePoint now,
                                       const TimerJitter& jitter) {
   std::optional<TimePoint> earliest;
-  auto consider = [&](TimePoint at) {
-    if (at > now && (!earliest || at < *earliest)) earliest = at;
-  };
   for (const auto& task : config.tasks) {
     if (!task.enabled) continue;
-    for (const auto& timer : task.timers) {
-      if (auto next = nextFireTime(timer, now)) consider(*next + delayOf(jitter, task.name, timer, *next));
-      if (timer.jitter > 0)  // an occurrence already past whose delayed firing is still ahead
-        if (auto past = latestOccurrence(timer.schedule, now - std::chrono::seconds(timer.jitter + 1), now))
-          consider(*past + delayOf(jitter, task.name, timer, *past));
-    }
+    for (const auto& timer : task.timers)
+      if (auto next = nextFiring(task.name, timer, now, jitter);
+          next && (!earliest || next->firesAt < *earliest))
+        earliest = next->firesAt;
   }
   return earliest;
 }

@@ -51,6 +51,18 @@ class TimerScheduler {
 /// The next time `timer` fires after `now`, or nothing (a schedule that never fires).
 std::optional<TimePoint> nextFireTime(const config::TimerSettings& timer, TimePoint now);
 
+/// One coming firing of a timer: its cron occurrence and when it fires (the occurrence plus its jitter).
+struct NextFiring {
+  TimePoint occurrence;
+  TimePoint firesAt;
+};
+
+/// The next firing after `now` of `timer` of task `task`, the occurrence's `jitter` delay counted (an
+/// occurrence already past whose delayed firing is still ahead comes first), or nothing (a schedule that
+/// never fires). Without jitter (or `jitter:` 0) firesAt is the occurrence.
+std::optional<NextFiring> nextFiring(const std::string& task, const config::TimerSettings& timer,
+                                     TimePoint now, const TimerJitter& jitter);
+
 /// The earliest next fire time of every enabled task's timers after `now`, or nothing. With `jitter`,
 /// an occurrence's delay counts (one already past whose delayed time is still ahead included).
 std::optional<TimePoint> nextFireTime(const config::AgentConfig& config, TimePoint now,

@@ -112,6 +112,31 @@ TEST_F(TimerSchedulerTest, AJitteredTimerFiresItsOccurrenceAfterTheDelayAndNotBe
   EXPECT_EQ(nextFireTime(config, at("2026-03-01T10:05:00Z"), jitter), at("2026-03-01T10:11:30Z"));
 }
 
+TEST_F(TimerSchedulerTest, NextFiringGivesTheOccurrenceAndItsDelayedFiringTime) {
+  auto config = configWith("*/10 * * * *", config::Catchup::Latest);
+  const config::TimerSettings& timer = config.tasks[0].timers[0];
+  TimerJitter jitter = [&](const std::string&, const std::string&, TimePoint occurrence, int) {
+    return occurrence == at("2026-03-01T10:10:00Z") ? std::chrono::seconds(90) : std::chrono::seconds(30);
+  };
+  // No jitter configured: the firing is the occurrence, whatever the jitter function says.
+  auto next = nextFiring("tick", timer, at("2026-03-01T10:10:30Z"), jitter);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->occurrence, at("2026-03-01T10:20:00Z"));
+  EXPECT_EQ(next->firesAt, at("2026-03-01T10:20:00Z"));
+  config.tasks[0].timers[0].jitter = 120;
+  // 10:10 is past but its delayed firing (10:11:30) is still ahead: it comes first.
+  next = nextFiring("tick", timer, at("2026-03-01T10:10:30Z"), jitter);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->occurrence, at("2026-03-01T10:10:00Z"));
+  EXPECT_EQ(next->firesAt, at("2026-03-01T10:11:30Z"));
+  next = nextFiring("tick", timer, at("2026-03-01T10:11:30Z"), jitter);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->occurrence, at("2026-03-01T10:20:00Z"));
+  EXPECT_EQ(next->firesAt, at("2026-03-01T10:20:30Z"));
+  EXPECT_FALSE(nextFiring("tick", configWith("0 0 30 2 *", config::Catchup::Latest).tasks[0].timers[0],
+                          at("2026-03-01T10:00:00Z"), jitter));
+}
+
 TEST_F(TimerSchedulerTest, TheHostJitterIsStableAndWithinTheBound) {
   auto jitter = hostTimerJitter();
   auto first = jitter("web", "nightly", at("2026-03-01T02:00:00Z"), 600);

@@ -30,21 +30,26 @@ const char* kindName(config::TaskKind kind) {
   return "file";
 }
 
-std::string nextFire(const config::TaskDefinition& task, TimePoint now) {
+// Next firings include each timer's jitter as this host computes it (the service on this host fires then).
+std::string nextFire(const config::TaskDefinition& task, TimePoint now, const TimerJitter& jitter) {
   std::optional<TimePoint> earliest;
   for (const auto& timer : task.timers)
-    if (auto next = nextFireTime(timer, now); next && (!earliest || *next < *earliest)) earliest = next;
+    if (auto next = nextFiring(task.name, timer, now, jitter);
+        next && (!earliest || next->firesAt < *earliest))
+      earliest = next->firesAt;
   return task.enabled && earliest ? runner::formatTime(*earliest) : "-";
 }
 
-nlohmann::json taskJson(const config::TaskDefinition& task, TimePoint now) {
+nlohmann::json taskJson(const config::TaskDefinition& task, TimePoint now, const TimerJitter& jitter) {
   nlohmann::json timers = nlohmann::json::array();
   for (const auto& timer : task.timers) {
-    auto next = nextFireTime(timer, now);
+    auto next = task.enabled ? nextFiring(task.name, timer, now, jitter) : std::nullopt;
     timers.push_back(
         {{"name", timer.name},
          {"schedule", timer.schedule.str()},
-         {"next", task.enabled && next ? nlohmann::json(runner::formatTime(*next)) : nlohmann::json()}});
+         {"jitter", timer.jitter},
+         {"next", next ? nlohmann::json(runner::formatTime(next->firesAt)) : nlohmann::json()},
+         {"occurrence", next ? nlohmann::json(runner::formatTime(next->occurrence)) : nlohmann::json()}});
   }
   nlohmann::json json = {{"name", task.name},       {"kind", kindName(task.kind)},
                          {"context", task.context}, {"registry", task.registry},
@@ -60,9 +65,10 @@ int listTasks(const TaskFlags& flags) {
   config::AgentConfig config = config::loadAgentConfig(
       flags.configPath.empty() ? config::defaultAgentConfigPath() : std::filesystem::path(flags.configPath));
   TimePoint now = makeServiceClock()();
+  TimerJitter jitter = hostTimerJitter();
   if (flags.output == "json") {
     nlohmann::json array = nlohmann::json::array();
-    for (const auto& task : config.tasks) array.push_back(taskJson(task, now));
+    for (const auto& task : config.tasks) array.push_back(taskJson(task, now, jitter));
     std::cout << array.dump(2) << std::endl;
     return kExitSuccess;
   }
@@ -70,7 +76,7 @@ int listTasks(const TaskFlags& flags) {
             << "NEXT TIMER FIRE\n";
   for (const auto& task : config.tasks)
     std::cout << std::setw(24) << task.name << std::setw(12) << kindName(task.kind) << std::setw(9)
-              << (task.enabled ? "yes" : "no") << nextFire(task, now) << "\n";
+              << (task.enabled ? "yes" : "no") << nextFire(task, now, jitter) << "\n";
   return kExitSuccess;
 }
 
@@ -80,7 +86,7 @@ int showTask(const TaskFlags& flags) {
   const config::TaskDefinition* task = config.findTask(flags.name);
   if (task == nullptr) throw UsageError("task '" + flags.name + "' is not in the agent configuration");
   TimePoint now = makeServiceClock()();
-  nlohmann::json json = taskJson(*task, now);
+  nlohmann::json json = taskJson(*task, now, hostTimerJitter());
   if (flags.output == "json") {
     std::cout << json.dump(2) << std::endl;
     return kExitSuccess;
@@ -89,9 +95,14 @@ int showTask(const TaskFlags& flags) {
     if (key != "timers")
       std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
   std::cout << "timers:\n";
-  for (const auto& timer : json["timers"])
+  for (const auto& timer : json["timers"]) {
     std::cout << "  " << timer["name"].get<std::string>() << " \"" << timer["schedule"].get<std::string>()
-              << "\" next: " << (timer["next"].is_null() ? "-" : timer["next"].get<std::string>()) << "\n";
+              << "\" next: " << (timer["next"].is_null() ? "-" : timer["next"].get<std::string>());
+    if (timer["jitter"].get<int>() > 0 && !timer["next"].is_null())
+      std::cout << " (occurrence " << timer["occurrence"].get<std::string>() << " + jitter, up to "
+                << timer["jitter"].get<int>() << " s)";
+    std::cout << "\n";
+  }
   return kExitSuccess;
 }
 

@@ -142,7 +142,8 @@ TEST(ServiceTimerTest, TaskShowAndListGiveTheNextFireTime) {
   TestAgent agent;
   agent.writeConfig(tickTask(agent, "latest") +
                     "  - name: nightly\n    cmd: busybox true\n    timers:\n      - {name: night, schedule: "
-                    "\"0 2 * * *\"}\n");
+                    "\"0 2 * * *\"}\n"
+                    "      - {name: late, schedule: \"0 3 * * *\", jitter: 600}\n");
   agent.setClock("2026-03-01T10:00:30Z");
   CommandOptions options;
   options.env["HANGAR_TEST_CLOCK_FILE"] = agent.clockFile().string();
@@ -150,6 +151,17 @@ TEST(ServiceTimerTest, TaskShowAndListGiveTheNextFireTime) {
   ASSERT_EQ(result.exit_code, 0) << result.describe();
   auto json = nlohmann::json::parse(result.out);
   EXPECT_EQ(json["timers"][0]["next"], "2026-03-02T02:00:00.000Z");
+  EXPECT_EQ(json["timers"][0]["occurrence"], "2026-03-02T02:00:00.000Z");
+  // With jitter, `next` is when this host fires it: the occurrence plus up to 600 s.
+  EXPECT_EQ(json["timers"][1]["occurrence"], "2026-03-02T03:00:00.000Z");
+  EXPECT_EQ(json["timers"][1]["jitter"], 600);
+  const std::string late = json["timers"][1]["next"];
+  EXPECT_GE(late, "2026-03-02T03:00:00.000Z");
+  EXPECT_LE(late, "2026-03-02T03:10:00.000Z");
+  result = agent.hangar({"task", "show", "nightly"}, options);
+  ASSERT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_THAT(result.out, HasSubstr("late \"0 3 * * *\" next: " + late +
+                                    " (occurrence 2026-03-02T03:00:00.000Z + jitter, up to 600 s)"));
   result = agent.hangar({"task", "list"}, options);
   ASSERT_EQ(result.exit_code, 0) << result.describe();
   EXPECT_THAT(result.out, HasSubstr("2026-03-01T10:01:00.000Z"));
