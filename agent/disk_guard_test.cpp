@@ -1,5 +1,6 @@
 #include "agent/disk_guard.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -29,6 +30,52 @@ TEST(DiskGuard, BlocksBelowTheThresholdAndResumesWhenSpaceIsBack) {
   free = 100 * kMiB;
   EXPECT_FALSE(guard.check());
   EXPECT_FALSE(guard.blocked());
+}
+
+TEST(DiskGuard, PrunesFirstAndPausesClaimsOnlyIfStillLow) {
+  std::atomic<std::uintmax_t> free{50 * kMiB};
+  DiskGuard guard({"/state"}, 100 * kMiB, [&](const std::filesystem::path&) { return free.load(); });
+  int prunes = 0;
+  std::uintmax_t freedTo = 500 * kMiB;
+  guard.setReclaimer(
+      [&] {
+        ++prunes;
+        EXPECT_FALSE(guard.mayClaim());  // no claim starts while the prune runs
+        free = freedTo;
+        return std::string("removed what was left");
+      },
+      std::chrono::hours(1));
+  EXPECT_FALSE(guard.check());  // the prune freed enough: claims never paused
+  EXPECT_EQ(prunes, 1);
+  EXPECT_TRUE(guard.mayClaim());
+  ASSERT_EQ(guard.lastFree().size(), 1u);
+  EXPECT_EQ(guard.lastFree()[0].second, 500 * kMiB);
+
+  // Low again within the interval: no second prune, claims pause.
+  free = 60 * kMiB;
+  auto reason = guard.check();
+  ASSERT_TRUE(reason);
+  EXPECT_EQ(prunes, 1);
+  EXPECT_FALSE(guard.mayClaim());
+  EXPECT_THAT(*reason, ::testing::HasSubstr("is 60 MiB, below the minimum of 100 MiB"));
+
+  // With the interval passed, a prune that frees too little still leaves claims paused.
+  guard.setReclaimer(
+      [&] {
+        ++prunes;
+        free = 70 * kMiB;
+        return std::string("removed a little");
+      },
+      std::chrono::seconds(0));
+  reason = guard.check();
+  EXPECT_EQ(prunes, 2);
+  ASSERT_TRUE(reason);
+  EXPECT_THAT(*reason, ::testing::HasSubstr("is 70 MiB"));
+  EXPECT_FALSE(guard.mayClaim());
+  free = 200 * kMiB;
+  EXPECT_FALSE(guard.check());
+  EXPECT_EQ(prunes, 2);  // room again: no prune
+  EXPECT_TRUE(guard.mayClaim());
 }
 
 TEST(DiskGuard, AProbeErrorBlocksWithTheErrorAndZeroTurnsTheGuardOff) {

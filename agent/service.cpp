@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "agent/disk_guard.hpp"
+#include "agent/disk_pruner.hpp"
 #include "agent/exit_code.hpp"
 #include "agent/metrics_server.hpp"
 #include "agent/run_dispatcher.hpp"
@@ -22,6 +24,7 @@
 #include "agent/service_log.hpp"
 #include "agent/service_metrics.hpp"
 #include "agent/service_recovery.hpp"
+#include "agent/startup_memory.hpp"
 #include "agent/systemd_notify.hpp"
 #include "agent/timer_scheduler.hpp"
 #include "config/diagnostic.hpp"
@@ -192,6 +195,18 @@ int runService(const fs::path& configPathIn) {
   DiskGuard guard(diskGuardPaths(initial),
                   static_cast<std::uintmax_t>(initial.diskGuard.minFreeMB) * 1024 * 1024,
                   makeFreeSpaceProbe());
+  // Low on space: first remove what Hangar left (ended runs' directories, dangling engine images when no
+  // run is going), then pause claims only if that was not enough.
+  std::atomic<RunDispatcher*> dispatching{nullptr};
+  auto pruneLauncher = runner::makeSystemProcessLauncher();
+  guard.setReclaimer(
+      [&] {
+        RunDispatcher* dispatcher = dispatching.load();
+        bool idle = dispatcher == nullptr || dispatcher->running() == 0;
+        return pruneForSpace(state.paths, *state.store, holder.get()->engine, idle, *pruneLauncher)
+            .describe();
+      },
+      std::chrono::minutes(5));
   if (auto blocked = guard.check()) spdlog::error("disk guard: no new runs are claimed: {}", *blocked);
 
   RunExecutor executor(*state.store, *state.queue, state.paths, ids);
@@ -200,7 +215,8 @@ int runService(const fs::path& configPathIn) {
   int exitCode = kExitSuccess;
   {
     RunDispatcher dispatcher(
-        *state.queue, executor, [&] { return holder.get(); }, [&] { return !guard.blocked(); });
+        *state.queue, executor, [&] { return holder.get(); }, [&] { return guard.mayClaim(); });
+    dispatching = &dispatcher;
     std::unique_ptr<MetricsServer> endpoint;
     if (initial.metrics) {
       endpoint = std::make_unique<MetricsServer>(
@@ -256,6 +272,9 @@ int runService(const fs::path& configPathIn) {
     systemdNotify("READY=1\n" + status());
     spdlog::info("hangar service ready: {} slots, state {}, {} tasks", holder.get()->slots,
                  state.paths.stateDir.string(), holder.get()->tasks.size());
+    StartupMemoryRelease released = releaseStartupMemory();
+    spdlog::debug("start-up memory given back: {} KiB of read-only file pages from {} mappings{}",
+                  released.fileBytes / 1024, released.mappings, released.heapTrimmed ? ", heap trimmed" : "");
     auto watchdog = systemdWatchdogInterval();
     auto tick = std::min<std::chrono::milliseconds>(watchdog.value_or(std::chrono::seconds(1)),
                                                     std::chrono::seconds(1));
@@ -299,6 +318,7 @@ int runService(const fs::path& configPathIn) {
     housekeeping.request_stop();
     housekeeping.join();
     dispatcher.waitIdle(Clock::now() + std::chrono::minutes(5));
+    dispatching = nullptr;
   }
   spdlog::info("hangar service stopped");
   ::close(lockFd);
