@@ -76,6 +76,7 @@ idle_cpu=$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$hz" -v s="$start" -v e="$en
   'BEGIN { printf "%.3f", 100 * (b - a) / hz / (e - s) }')
 echo "idle RSS: $idle_rss_mb MB (target <= 15 MB) $(verdict "$idle_rss_mb" 15)"
 echo "  of which: $(awk '/^RssAnon:|^RssFile:/ { printf "%s %.1f MB  ", $1, $2 / 1024 }' "/proc/$service_pid/status")(file = mapped binary and shared libraries), threads: $(awk '/^Threads:/ { print $2 }' "/proc/$service_pid/status")"
+echo "  proportional (PSS, shared pages divided among their users): $(awk '/^Pss:/ { printf "%.1f MB", $2 / 1024 }' "/proc/$service_pid/smaps_rollup")"
 echo "idle CPU over ${idle}s: $idle_cpu % (target <= 0.1 %) $(verdict "$idle_cpu" 0.1)"
 
 # Dispatch latency: enqueue -> the first step's header in the run log (polled every millisecond).
@@ -106,6 +107,8 @@ PY
 median=$(echo "$latencies" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }')
 echo "dispatch latency (ms, $runs runs): $(echo $latencies | tr '\n' ' ')"
 echo "dispatch latency median: $median ms (target <= 100 ms) $(verdict "$median" 100)"
+sleep 5  # idle again: what the runs left resident (their code paths, the allocator's pools)
+echo "idle RSS after those $runs runs: $(awk -v k="$(rss_kb)" 'BEGIN { printf "%.1f", k / 1024 }') MB ($(awk '/^RssAnon:|^RssFile:/ { printf "%s %.1f MB  ", $1, $2 / 1024 }' "/proc/$service_pid/status"))"
 
 # 1 GB of log from one step.
 loud=$("$hangar" enqueue --task loud --config "$config")
