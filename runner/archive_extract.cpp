@@ -30,7 +30,7 @@ bool symlinkStaysInside(const std::string& entry, const std::string& target) {
 
 }  // namespace
 
-void extractArchive(const fs::path& archivePath, const fs::path& destination) {
+void extractArchive(const fs::path& archivePath, const fs::path& destination, const ArchiveLimits& limits) {
   std::unique_ptr<archive, decltype(&archive_read_free)> reader(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(reader.get());
   archive_read_support_format_all(reader.get());
@@ -46,6 +46,12 @@ void extractArchive(const fs::path& archivePath, const fs::path& destination) {
   archive_write_disk_set_standard_lookup(writer.get());
   fs::create_directories(destination);
   fs::path root = fs::canonical(destination);
+  std::size_t entries = 0;
+  std::uintmax_t totalBytes = 0;
+  const auto tooLarge = [&] {
+    throw std::runtime_error("archive " + archivePath.string() + ": unpacks to more than " +
+                             std::to_string(limits.maxTotalBytes) + " bytes (the limit)");
+  };
 
   for (;;) {
     archive_entry* entry = nullptr;
@@ -57,6 +63,9 @@ void extractArchive(const fs::path& archivePath, const fs::path& destination) {
     auto fail = [&](const std::string& why) {
       throw std::runtime_error("archive " + archivePath.string() + ": entry '" + name + "' rejected: " + why);
     };
+    if (++entries > limits.maxEntries)
+      throw std::runtime_error("archive " + archivePath.string() + ": more than " +
+                               std::to_string(limits.maxEntries) + " entries (the limit)");
     fs::path relative = fs::path(name).lexically_normal();
     if (name.empty() || relative.is_absolute()) fail("absolute or empty path");
     for (const auto& part : relative)
@@ -80,12 +89,18 @@ void extractArchive(const fs::path& archivePath, const fs::path& destination) {
     archive_entry_set_pathname(entry, (root / relative).c_str());
     if (archive_write_header(writer.get(), entry) < ARCHIVE_WARN) fail(archive_error_string(writer.get()));
     if (archive_entry_size(entry) > 0 && type == AE_IFREG) {
+      // The declared size is checked first; the bytes actually read are counted too (it may lie).
+      if (static_cast<std::uintmax_t>(archive_entry_size(entry)) > limits.maxTotalBytes - totalBytes)
+        tooLarge();
       const void* block = nullptr;
       size_t size = 0;
       la_int64_t offset = 0;
-      while ((status = archive_read_data_block(reader.get(), &block, &size, &offset)) == ARCHIVE_OK)
+      while ((status = archive_read_data_block(reader.get(), &block, &size, &offset)) == ARCHIVE_OK) {
+        if (size > limits.maxTotalBytes - totalBytes) tooLarge();
+        totalBytes += size;
         if (archive_write_data_block(writer.get(), block, size, offset) < ARCHIVE_WARN)
           fail(archive_error_string(writer.get()));
+      }
       if (status != ARCHIVE_EOF) fail(archive_error_string(reader.get()));
     }
     if (archive_write_finish_entry(writer.get()) < ARCHIVE_WARN) fail(archive_error_string(writer.get()));

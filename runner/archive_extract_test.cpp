@@ -53,6 +53,26 @@ TEST(ArchiveExtract, RejectsAbsolutePathsDevicesAndEscapingSymlinks) {
   EXPECT_FALSE(fs::exists(dir.path() / "x.txt"));
 }
 
+TEST(ArchiveExtract, TotalSizeAndEntryCountAreCapped) {
+  test::TempDir dir("hangar-archive");
+  test::writeTarGz(dir.path() / "a.tar.gz",
+                   {{"a.txt", std::string(600, 'a')}, {"b.txt", std::string(600, 'b')}});
+  const auto errorWith = [&](const ArchiveLimits& limits) -> std::string {
+    try {
+      extractArchive(dir.path() / "a.tar.gz", dir.path() / "out", limits);
+    } catch (const std::runtime_error& error) {
+      return error.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(errorWith({1200, 2}), "");  // exactly at both limits
+  EXPECT_EQ(test::read_file(dir.path() / "out" / "b.txt"), std::string(600, 'b'));
+  const std::string bytes = errorWith({1000, 10});
+  EXPECT_NE(bytes.find("a.tar.gz: unpacks to more than 1000 bytes"), std::string::npos) << bytes;
+  const std::string count = errorWith({1 << 20, 1});
+  EXPECT_NE(count.find("a.tar.gz: more than 1 entries"), std::string::npos) << count;
+}
+
 TEST(ArchiveExtract, CorruptArchiveNamesTheFile) {
   test::TempDir dir("hangar-archive");
   fs::path file = dir.write("bad.tar.gz", "this is not gzip");
