@@ -123,7 +123,11 @@ void writeEnvFile(const std::filesystem::path& file, const std::vector<std::stri
                                   ": a value with a line break cannot be passed to docker run");
     text += entry + "\n";
   }
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  // A fresh file each time, created exclusively and never through a symlink: whatever was at the path
+  // (an earlier attempt's file, or a link planted to redirect the secrets) is removed, not written through.
+  if (::unlink(file.c_str()) != 0 && errno != ENOENT)
+    throw std::runtime_error("cannot replace " + file.string() + ": " + std::strerror(errno));
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("cannot write " + file.string() + ": " + std::strerror(errno));
   size_t written = 0;
   while (written < text.size()) {

@@ -17,6 +17,7 @@ using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using Strings = std::vector<std::string>;
+namespace fs = std::filesystem;
 
 const std::string kWs = "/runs/r1/workspace";
 
@@ -153,6 +154,15 @@ TEST(DockerEngine, EnvFileIsPrivateAndRefusesLineBreaks) {
   struct stat info {};
   ASSERT_EQ(stat(file.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
+  // A symlink planted at the path is replaced, never written through.
+  const auto target = dir.path() / "elsewhere";
+  dir.write("elsewhere", "untouched");
+  fs::remove(file);
+  fs::create_symlink(target, file);
+  writeEnvFile(file, {"S=s3cret"});
+  EXPECT_FALSE(fs::is_symlink(file));
+  EXPECT_EQ(test::read_file(target), "untouched");
+  EXPECT_EQ(test::read_file(file), "S=s3cret\n");
   try {
     writeEnvFile(file, {"MULTI=line1\nline2-s3cret"});
     FAIL() << "a line break was accepted";
