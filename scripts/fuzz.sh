@@ -50,7 +50,7 @@ run_one() {
   done
   local status=0
   # The first corpus directory receives new inputs: the build dir's, never the source tree's.
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/scripts/lsan-suppressions.txt} \
     "$build_dir/fuzz/${target}_fuzzer" -max_total_time="$seconds" -max_len="$(max_len "$target")" \
     -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$artifacts" "$work" "${inputs[@]}" >"$out/logs/$target.log" 2>&1 || status=$?
