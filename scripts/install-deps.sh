@@ -14,8 +14,8 @@ packages=(
   libgit2-dev libyaml-cpp-dev libboost-dev libboost-regex-dev libboost-filesystem-dev libspdlog-dev
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libssl-dev libarchive-dev
   libcpp-httplib-dev libsystemd-dev
-  # tests
-  googletest libgtest-dev libgmock-dev
+  # tests (openssh-server: runner/git_ssh_test.cpp clones over a real sshd on 127.0.0.1)
+  googletest libgtest-dev libgmock-dev openssh-server
   # containers, the local registry, and the busybox that test images are built from
   buildah podman docker-registry busybox-static curl
   # benchmarks (bench/purge.sh compares hangar purge with a loop of skopeo delete)
