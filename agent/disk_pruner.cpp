@@ -87,7 +87,7 @@ std::vector<std::string> enginePruneCommand(const config::EngineSettings& engine
 
 PruneReport pruneForSpace(const ServicePaths& paths, RunStore& store, const config::EngineSettings& engine,
                           bool engineIdle, runner::ProcessLauncher& launcher, std::chrono::seconds orphanAge,
-                          std::chrono::seconds engineTimeout) {
+                          std::chrono::seconds engineTimeout, std::stop_token stop) {
   PruneReport report;
   try {
     report.runDirectories = pruneLeftovers(paths.workRoot(), store, orphanAge, report);
@@ -115,13 +115,14 @@ PruneReport pruneForSpace(const ServicePaths& paths, RunStore& store, const conf
       [&output](std::string_view chunk) {
         if (output.size() < 2048) output += chunk;
       },
-      engineTimeout);
+      engineTimeout, stop);
   if (result.ok()) {
     report.engineOutcome = "ok";
   } else {
     while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
     report.engineOutcome = !result.error.empty() ? result.error
                            : result.timedOut     ? "timed out"
+                           : result.canceled     ? "stopped: the service is stopping"
                                                  : "exit code " + std::to_string(result.exitCode) +
                                                    (output.empty() ? "" : ": " + output.substr(0, 400));
   }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,12 @@ std::vector<std::string> enginePruneCommand(const config::EngineSettings& engine
 /// ended, and of ids the store does not hold that nothing changed for `orphanAge`; a queued or running
 /// run's directories are never touched. Then, only when `engineIdle` (no run of this service going) and
 /// the store has no run Started or Running (a `run-once` on the same state directory), the engine's
-/// dangling images (enginePruneCommand, at most `engineTimeout`). Throws nothing: failures are in the
-/// report.
+/// dangling images (enginePruneCommand, at most `engineTimeout`, killed when `stop` is requested: the
+/// service is stopping). Throws nothing: failures are in the report.
 PruneReport pruneForSpace(const ServicePaths& paths, RunStore& store, const config::EngineSettings& engine,
                           bool engineIdle, runner::ProcessLauncher& launcher,
                           std::chrono::seconds orphanAge = std::chrono::hours(24),
-                          std::chrono::seconds engineTimeout = std::chrono::minutes(10));
+                          std::chrono::seconds engineTimeout = std::chrono::minutes(10),
+                          std::stop_token stop = {});
 
 }  // namespace hangar::agent

@@ -198,12 +198,14 @@ int runService(const fs::path& configPathIn) {
   // Low on space: first remove what Hangar left (ended runs' directories, dangling engine images when no
   // run is going), then pause claims only if that was not enough.
   std::atomic<RunDispatcher*> dispatching{nullptr};
+  std::stop_source pruning;  // a shutdown kills an engine prune still going
   auto pruneLauncher = runner::makeSystemProcessLauncher();
   guard.setReclaimer(
       [&] {
         RunDispatcher* dispatcher = dispatching.load();
         bool idle = dispatcher == nullptr || dispatcher->running() == 0;
-        return pruneForSpace(state.paths, *state.store, holder.get()->engine, idle, *pruneLauncher)
+        return pruneForSpace(state.paths, *state.store, holder.get()->engine, idle, *pruneLauncher,
+                             std::chrono::hours(24), std::chrono::minutes(10), pruning.get_token())
             .describe();
       },
       std::chrono::minutes(5));
@@ -316,6 +318,7 @@ int runService(const fs::path& configPathIn) {
     dispatch.join();
     timers.join();
     housekeeping.request_stop();
+    pruning.request_stop();
     housekeeping.join();
     dispatcher.waitIdle(Clock::now() + std::chrono::minutes(5));
     dispatching = nullptr;

@@ -118,6 +118,11 @@ TEST(ServiceRunTest, AMalformedRequestBecomesAFailedRunWithTheReason) {
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_THAT(runs[0]["error"].get<std::string>(), HasSubstr("malformed run request"));
   EXPECT_TRUE(fs::exists(agent.stateDir() / "queue" / "poison" / "00000000000000000001-zz9.json"));
+  // It never ran, so it has no log: `hangar logs` says so (and why it failed) instead of printing nothing.
+  auto logs = agent.hangar({"logs", "zz9"});
+  EXPECT_EQ(logs.exit_code, 1) << logs.describe();
+  EXPECT_THAT(logs.err,
+              HasSubstr("run 'zz9' (Failed) never started, so it has no log: malformed run request"));
 }
 
 TEST(ServiceRunTest, AThousandEnqueuedRequestsAllEndInTheStore) {
