@@ -62,6 +62,8 @@ size_t collectHeader(char* data, size_t size, size_t count, void* target) {
   return size * count;
 }
 
+constexpr long kMaxIdleConnections = 64;
+
 bool isRetryableCurlCode(int code) {
   switch (code) {
     case CURLE_COULDNT_CONNECT:
@@ -205,6 +207,9 @@ HttpResponse CurlTransport::sendOnce(const HttpRequest& request, int& curlCode) 
     headers = curl_slist_append(headers, "Expect:");
   }
   curl_easy_setopt(curl, CURLOPT_SHARE, shared_->share);
+  // The shared connection cache keeps at most this many idle connections (libcurl's default, 5, is less
+  // than the workers purge runs: each request beyond it would close another one and open a new one).
+  curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, kMaxIdleConnections);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
