@@ -91,6 +91,12 @@ int runDoctor(const DoctorOptions& options, std::ostream& out) {
       checks.push_back(std::move(check));
     }
   }
+  for (const auto& [host, source] : options.azureCredentials) {
+    for (auto& check : registry::diagnoseAzureCredential(source)) {
+      check.name = host + " " + check.name;
+      checks.push_back(std::move(check));
+    }
+  }
   bool ok = true;
   for (const auto& check : checks) ok = ok && check.status != Status::Fail;
   if (options.json) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "registry/azure_credential_doctor.hpp"
 #include "registry/registry_doctor.hpp"
 #include "runner/task_run.hpp"
 
@@ -17,6 +18,9 @@ struct DoctorOptions {
   std::filesystem::path stateDir;  ///< its free space is checked
   std::filesystem::path engineStorage = "/var/lib/containers/storage";
   std::optional<registry::RegistryDoctorOptions> registry;
+  /// Azure identities the configured registries log in with (managed identity, service principal), by
+  /// registry host.
+  std::vector<std::pair<std::string, registry::AzureCredentialSource>> azureCredentials;
   bool json = false;
 };
 

@@ -1,4 +1,6 @@
 #include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "agent/cli/cli.hpp"
@@ -24,6 +26,37 @@ struct DoctorFlags {
   std::string output = "text";
 };
 
+// The managed identity or service principal each configured registry logs in with: doctor checks that
+// its endpoint answers and that a token can be had (never printing it).
+void addAzureCredentialChecks(const config::AgentConfig& config, DoctorOptions& options) {
+  registry::AzureEndpoints endpoints;
+  if (!config.azure.imdsEndpoint.empty()) endpoints.imdsUrl = config.azure.imdsEndpoint;
+  if (!config.azure.authorityHost.empty()) endpoints.authorityHost = config.azure.authorityHost;
+  for (const auto& entry : config.registries) {
+    if (!entry.auth) continue;
+    registry::AzureCredentialSource source;
+    source.endpoints = endpoints;
+    if (const auto& identity = entry.auth->managedIdentity) {
+      source.kind = registry::AzureCredentialSource::Kind::ManagedIdentity;
+      source.identity = {identity->clientId, identity->objectId, identity->resourceId};
+    } else if (const auto& principal = entry.auth->servicePrincipal) {
+      if (!principal->certificateFile.empty()) continue;  // certificate credentials: not checked yet
+      source.kind = registry::AzureCredentialSource::Kind::ServicePrincipal;
+      source.tenantId = principal->tenantId;
+      source.clientId = principal->clientId;
+      if (!principal->clientSecretFile.empty()) {
+        std::ifstream file(principal->clientSecretFile, std::ios::binary);
+        std::getline(file, source.clientSecret);
+      } else if (const char* value = std::getenv(principal->clientSecretEnv.c_str())) {
+        source.clientSecret = value;
+      }
+    } else {
+      continue;
+    }
+    options.azureCredentials.emplace_back(entry.host, std::move(source));
+  }
+}
+
 int doctor(const DoctorFlags& flags) {
   DoctorOptions options;
   options.stateDir = defaultStateDir();
@@ -39,6 +72,7 @@ int doctor(const DoctorFlags& flags) {
     http.caBundle = config.caBundle;
     for (const auto& entry : config.registries)
       if (entry.insecure) http.insecureHosts.insert(entry.host);
+    addAzureCredentialChecks(config, options);
   }
   if (!flags.stateDir.empty()) options.stateDir = flags.stateDir;
   if (!flags.dockerConfig.empty()) dockerConfig = flags.dockerConfig;
