@@ -4,6 +4,7 @@
 #include "agent/task_preparation.hpp"
 #include "agent/usage_error.hpp"
 #include "config/task_loader.hpp"
+#include "runner/image_order.hpp"
 #include "runner/secret_masker.hpp"
 
 namespace hangar::agent {
@@ -24,6 +25,8 @@ int validateTaskFiles(const std::vector<std::string>& files, const RunOnceOption
     try {
       config::LoadedTask loaded = config::loadTask(prepareTask(one, kPlaceholderRunId).load);
       err << loaded.diagnostics.str();
+      const auto graph = runner::StepGraph::build(loaded.task.steps);
+      err << runner::unorderedImageWarnings(graph, loaded.task.steps).str();
       out << file << ": valid (" << loaded.task.steps.size() << " steps)\n";
     } catch (const config::TaskError& e) {
       err << e.diagnostics().str();

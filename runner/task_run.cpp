@@ -10,6 +10,7 @@
 #include "registry/docker_config.hpp"
 #include "registry/image_reference.hpp"
 #include "runner/build_command.hpp"
+#include "runner/image_order.hpp"
 #include "runner/registries_conf.hpp"
 #include "runner/run_command.hpp"
 #include "runner/secret_masker.hpp"
@@ -171,6 +172,10 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
   if (graph) {
     if (auto warning = timeoutBudgetWarning(*graph, request.task.steps, request.timeoutSeconds)) {
       log.info("Warning: " + *warning);
+    }
+    const config::Diagnostics imageOrder = unorderedImageWarnings(*graph, request.task.steps);
+    for (const config::Diagnostic& warning : imageOrder.all()) {
+      log.info(warning.str());
     }
   }
 

@@ -122,6 +122,9 @@ TEST_F(OrderingSample, BuildTestUpdateFollowsTheDagAndFailsAtTheHelmStep) {
   // and ACR Tasks runs it the same way, so both of its outcomes are checked for what each one must show.
   const auto step = [&](const char* id) { return StepInterval::of(run.step(id)); };
   EXPECT_TRUE(finished_before_start(step("acb_step_1"), step("hello-world"))) << run.describe();
+  EXPECT_THAT(run.log(), HasSubstr("warning: step 'hello-world' runs " + registry_host() +
+                                   "/hello-world:" + run.record.at("id").get<std::string>() +
+                                   ", which step 'acb_step_0' builds"));
   if (run.step("hello-world").at("status") != "Successful") {
     // hello-world looked for its image before the first build had made it: it fails to pull it, the run
     // stops there.

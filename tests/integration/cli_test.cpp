@@ -56,6 +56,24 @@ TEST(CliTest, ValidateReportsEveryProblemWithItsPosition) {
   EXPECT_THAT(result.err, Not(HasSubstr(good.string() + ":")));
 }
 
+TEST(CliTest, ValidateWarnsWhenACmdStepRacesTheBuildOfItsImage) {
+  TempDir dir;
+  const auto task = dir.write("acb.yaml",
+                              "version: v1.1.0\n"
+                              "steps:\n"
+                              "  - build: -t app:{{.Run.ID}} .\n"
+                              "    when: [\"-\"]\n"
+                              "  - id: test\n"
+                              "    cmd: app:{{.Run.ID}} run-tests\n"
+                              "    when: [\"-\"]\n");
+  auto result = run_hangar({"validate", task.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_THAT(result.err,
+              HasSubstr(task.string() + ":5:5: warning: step 'test' runs app:validate, which step "
+                                        "'acb_step_0' builds, without waiting for it"))
+      << result.describe();
+}
+
 TEST(CliTest, RenderExpandsAliasesAndTemplatesAndMasksSecrets) {
   TempDir dir;
   dir.write("acb.yaml",
