@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/agent_config.hpp"
 #include "registry/azure_identity.hpp"
 #include "runner/task_run.hpp"
 
@@ -31,6 +32,10 @@ struct RunOnceOptions {
   /// Where task `secrets:` resolve from (Key Vault with a managed identity); none = they are not
   /// resolved (validate, render), so only --secret values fill .Secrets.
   std::optional<registry::AzureEndpoints> azure;
+  /// agent.yaml `secrets:`: task secrets served from local files or variables (before Key Vault).
+  std::vector<config::LocalSecretSettings> localSecrets;
+  /// agent.yaml `gitCredentials:`: credentials for git contexts (before the HANGAR_GIT_* environment).
+  std::vector<config::GitCredentialSettings> gitCredentials;
 };
 
 }  // namespace hangar::agent

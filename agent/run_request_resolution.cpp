@@ -1,6 +1,7 @@
 #include "agent/run_request_resolution.hpp"
 
 #include "agent/azure_endpoints.hpp"
+#include "agent/local_secrets.hpp"
 #include "agent/quick_build.hpp"
 #include "agent/usage_error.hpp"
 
@@ -49,7 +50,7 @@ RunOnceOptions resolveRunOptions(const config::AgentConfig& config, const RunReq
   options.mirrors = config.mirrors;
   if (!config.dockerConfig.empty()) options.authFile = config.dockerConfig;
   options.stateDir = config.stateDir;
-  options.azure = azureEndpoints(config.azure);  // task secrets: resolve from Key Vault
+  applyAgentCredentials(config, options);  // task secrets (local, then Key Vault), git credentials
   return options;
 }
 

@@ -9,12 +9,14 @@
 #include <optional>
 #include <sstream>
 
+#include "agent/local_secrets.hpp"
 #include "agent/purge_command.hpp"
 #include "agent/state_dir.hpp"
 #include "agent/usage_error.hpp"
 #include "config/values.hpp"
 #include "registry/azure_key_vault.hpp"
 #include "runner/context_fetch.hpp"
+#include "runner/git_credential_rules.hpp"
 #include "runner/secret_volumes.hpp"
 
 namespace hangar::agent {
@@ -37,17 +39,25 @@ std::string readFile(const fs::path& path, const std::string& what) {
 }
 
 // --- remote contexts (git, tarballs; issue 4): fetched under <stateDir>/contexts/<runId> ---
+// Credentials: agent.yaml's gitCredentials entry for the URL, else the HANGAR_GIT_* environment; the
+// password or token read goes to `secretValues` (masked).
 std::optional<runner::FetchedContext> fetchRemoteContext(const RunOnceOptions& options,
-                                                         const std::string& runId) {
+                                                         const std::string& runId,
+                                                         std::vector<std::string>& secretValues) {
   if (!runner::isRemoteContext(options.context)) return std::nullopt;
   fs::path stateDir = options.stateDir ? *options.stateDir : defaultStateDir();
   runner::ContextFetchOptions fetch;
   fetch.mirrorRoot = stateDir / "git-mirrors";
-  fetch.credentials = runner::gitCredentialsFromEnvironment();
   fetch.log = [](const std::string& line) { std::cerr << line << "\n"; };
   try {
-    return runner::fetchContext(runner::parseContextUrl(options.context), fetchedContextDir(stateDir, runId),
-                                fetch);
+    runner::ContextUrl url = runner::parseContextUrl(options.context);
+    std::optional<runner::GitCredentials> configured =
+        runner::gitCredentialsFor(options.gitCredentials, url.url);
+    fetch.credentials = configured ? std::move(*configured) : runner::gitCredentialsFromEnvironment();
+    if (fetch.credentials.password && !fetch.credentials.password->empty())
+      secretValues.push_back(*fetch.credentials.password);
+    if (!fetch.credentials.sshPassphrase.empty()) secretValues.push_back(fetch.credentials.sshPassphrase);
+    return runner::fetchContext(url, fetchedContextDir(stateDir, runId), fetch);
   } catch (const std::exception& error) {  // a malformed URL, a git, download or archive error
     throw UsageError(std::string("context: ") + error.what());
   }
@@ -108,20 +118,26 @@ std::string withVault(std::string message, const std::vector<config::SecretSpec>
 }
 
 // The seam of config::LoadOptions: task secrets not given with --secret come from Key Vault.
+// Precedence: --secret, then agent.yaml `secrets:` (local files and variables; Key Vault is not asked
+// for those), then Key Vault when `endpoints` are set.
 std::function<std::map<std::string, std::string>(const std::vector<config::SecretSpec>&)> keyVaultResolver(
-    std::map<std::string, std::string> given, registry::AzureEndpoints endpoints,
-    std::shared_ptr<std::vector<std::string>> resolved) {
-  return [given = std::move(given), endpoints = std::move(endpoints),
+    std::map<std::string, std::string> given, std::vector<config::LocalSecretSettings> local,
+    std::optional<registry::AzureEndpoints> endpoints, std::shared_ptr<std::vector<std::string>> resolved) {
+  return [given = std::move(given), local = std::move(local), endpoints = std::move(endpoints),
           resolved = std::move(resolved)](const std::vector<config::SecretSpec>& specs) {
-    std::vector<config::SecretSpec> missing;
+    std::vector<config::SecretSpec> notGiven;
     for (const auto& spec : specs)
-      if (!given.contains(spec.id)) missing.push_back(spec);
-    if (missing.empty()) return std::map<std::string, std::string>{};
-    std::map<std::string, std::string> values;
-    try {
-      values = registry::resolveKeyVaultSecrets(missing, endpoints);
-    } catch (const std::exception& error) {
-      throw SecretResolutionError(withVault(error.what(), missing));
+      if (!given.contains(spec.id)) notGiven.push_back(spec);
+    std::map<std::string, std::string> values = resolveLocalSecrets(notGiven, local);
+    std::vector<config::SecretSpec> missing;
+    for (const auto& spec : notGiven)
+      if (!values.contains(spec.id)) missing.push_back(spec);
+    if (!missing.empty() && endpoints) {
+      try {
+        values.merge(registry::resolveKeyVaultSecrets(missing, *endpoints));
+      } catch (const std::exception& error) {
+        throw SecretResolutionError(withVault(error.what(), missing));
+      }
     }
     for (const auto& [id, value] : values)
       if (!value.empty()) resolved->push_back(value);
@@ -195,7 +211,7 @@ std::string registryShortName(const std::string& registry) { return registry.sub
 PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId) {
   PreparedTask prepared;
   if (options.context.empty()) throw UsageError("a context is required: a directory, or /dev/null for none");
-  std::optional<runner::FetchedContext> remote = fetchRemoteContext(options, runId);
+  std::optional<runner::FetchedContext> remote = fetchRemoteContext(options, runId, prepared.secretValues);
   if (remote) {
     prepared.contextDir = remote->contextDir;
   } else if (options.context != "/dev/null") {
@@ -234,8 +250,9 @@ PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId
   load.data.secrets = parseSecretFlags(options.secrets);
   for (const auto& [name, value] : load.data.secrets)
     if (!value.empty()) prepared.secretValues.push_back(value);
-  if (options.azure)
-    load.resolveSecrets = keyVaultResolver(load.data.secrets, *options.azure, prepared.resolvedSecretValues);
+  if (options.azure || !options.localSecrets.empty())
+    load.resolveSecrets = keyVaultResolver(load.data.secrets, options.localSecrets, options.azure,
+                                           prepared.resolvedSecretValues);
 
   config::RunVariables& run = load.data.run;
   run.id = runId;

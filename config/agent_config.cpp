@@ -50,9 +50,10 @@ std::optional<std::string> nonEmptyString(YamlReader& reader, const YAML::Node& 
 
 namespace {
 
-constexpr std::array<std::string_view, 14> kTopKeys{
-    "stateDir", "slots",   "shutdownTimeout", "logRetention", "engine", "registries", "dockerConfig",
-    "caBundle", "mirrors", "queue",           "metrics",      "tasks",  "azure",      "diskGuard"};
+constexpr std::array<std::string_view, 16> kTopKeys{
+    "stateDir",     "slots",     "shutdownTimeout", "logRetention",  "engine",  "registries",
+    "dockerConfig", "caBundle",  "mirrors",         "queue",         "metrics", "tasks",
+    "azure",        "diskGuard", "secrets",         "gitCredentials"};
 constexpr std::array<std::string_view, 2> kRetentionKeys{"days", "maxSizeMB"};
 constexpr std::array<std::string_view, 4> kEngineKeys{"kind", "binary", "storageDriver", "isolation"};
 constexpr std::array<std::string_view, 3> kQueueKeys{"kind", "path", "azure"};
@@ -156,6 +157,10 @@ class TopLevelReader {
       diskGuard(value, at);
     } else if (key == "azure") {
       azureEndpoints(value, at);
+    } else if (key == "secrets") {
+      readLocalSecrets(r_, value, at, config_.secrets);
+    } else if (key == "gitCredentials") {
+      readGitCredentials(r_, value, at, config_.gitCredentials);
     } else {
       return false;
     }

@@ -159,6 +159,40 @@ struct AzureSettings {
   std::string keyVaultEndpoint;  // replaces scheme://host of every Key Vault secret URL
 };
 
+/// One entry of `secrets:` (a Hangar extension): a task secret this agent serves itself instead of
+/// Key Vault, matched by the task secret's `id` or by its Key Vault URL (`keyvault`, exactly one of the
+/// two); the value is read at run time from `valueFile` (exact bytes, an owner-only regular file) or
+/// `valueEnv` (exactly one of the two).
+struct LocalSecretSettings {
+  std::string id;
+  std::string keyVault;
+  std::string valueFile;
+  std::string valueEnv;
+  SourcePosition position;
+};
+
+/// One entry of `gitCredentials:` (a Hangar extension): credentials for git contexts whose URL has
+/// `host` (host[:port]; without a port any port matches) or starts with `urlPrefix` (exactly one of the
+/// two). Exactly one credential: username + passwordFile/passwordEnv, tokenFile/tokenEnv (username
+/// optional), or sshKeyFile (+ optional sshPublicKeyFile, sshPassphraseFile/sshPassphraseEnv, and
+/// sshHostKey: the server's host key fingerprint `SHA256:...`, checked instead of known_hosts). Paths
+/// and variable names only; the secrets are read when a context is fetched.
+struct GitCredentialSettings {
+  std::string host;
+  std::string urlPrefix;
+  std::string username;
+  std::string passwordFile;
+  std::string passwordEnv;
+  std::string tokenFile;
+  std::string tokenEnv;
+  std::string sshKeyFile;
+  std::string sshPublicKeyFile;
+  std::string sshPassphraseFile;
+  std::string sshPassphraseEnv;
+  std::string sshHostKey;  // "SHA256:<base64>" as ssh-keygen -lf prints it; empty = known_hosts
+  SourcePosition position;
+};
+
 /// The service configuration, /etc/hangar/agent.yaml (spec agent-config.md), with defaults filled in.
 struct AgentConfig {
   std::filesystem::path stateDir = "/var/lib/hangar";
@@ -175,6 +209,8 @@ struct AgentConfig {
   DiskGuardSettings diskGuard;
   AzureSettings azure;
   std::vector<TaskDefinition> tasks;
+  std::vector<LocalSecretSettings> secrets;           // agent-local sources of task secrets
+  std::vector<GitCredentialSettings> gitCredentials;  // credentials for git contexts
 
   /// The task named `name`, or null.
   const TaskDefinition* findTask(std::string_view name) const;

@@ -44,29 +44,6 @@ bool isEnvironmentName(std::string_view name) {
   return true;
 }
 
-/// A `...File` (absolute path) or `...Env` (variable name) field. The value is never quoted in
-/// messages: a secret pasted into the wrong field must not end up in a log.
-std::optional<std::string> secretReference(YamlReader& reader, const YAML::Node& value,
-                                           const std::string& key, const SourcePosition& keyPosition) {
-  std::optional<std::string> text = nonEmptyString(reader, value, key, keyPosition);
-  if (!text) return std::nullopt;
-  if (key.ends_with("Env") && !isEnvironmentName(*text)) {
-    reader.diagnostics().error(
-        reader.position(value, keyPosition),
-        "'" + key + "' must name an environment variable ([A-Za-z_][A-Za-z0-9_]*); the value " +
-            "is not shown in case it is the secret itself");
-    return std::nullopt;
-  }
-  if (key.ends_with("File") && text->front() != '/') {
-    reader.diagnostics().error(reader.position(value, keyPosition),
-                               "'" + key +
-                                   "' must be an absolute path to a file readable only by the service; " +
-                                   "the value is not shown in case it is the secret itself");
-    return std::nullopt;
-  }
-  return text;
-}
-
 std::optional<ServicePrincipalAuth> readServicePrincipal(YamlReader& reader, const YAML::Node& value,
                                                          const SourcePosition& at) {
   if (!reader.expectMap(value, "servicePrincipal", at)) return std::nullopt;
@@ -179,6 +156,27 @@ bool validHost(std::string_view host) {
 }
 
 }  // namespace
+
+std::optional<std::string> secretReference(YamlReader& reader, const YAML::Node& value,
+                                           const std::string& key, const SourcePosition& keyPosition) {
+  std::optional<std::string> text = nonEmptyString(reader, value, key, keyPosition);
+  if (!text) return std::nullopt;
+  if (key.ends_with("Env") && !isEnvironmentName(*text)) {
+    reader.diagnostics().error(
+        reader.position(value, keyPosition),
+        "'" + key + "' must name an environment variable ([A-Za-z_][A-Za-z0-9_]*); the value " +
+            "is not shown in case it is the secret itself");
+    return std::nullopt;
+  }
+  if (key.ends_with("File") && text->front() != '/') {
+    reader.diagnostics().error(reader.position(value, keyPosition),
+                               "'" + key +
+                                   "' must be an absolute path to a file readable only by the service; " +
+                                   "the value is not shown in case it is the secret itself");
+    return std::nullopt;
+  }
+  return text;
+}
 
 bool refuseInlineSecret(YamlReader& reader, const std::string& key, const SourcePosition& keyPosition,
                         std::string_view where) {

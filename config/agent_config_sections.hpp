@@ -54,6 +54,11 @@ std::optional<std::string> nonEmptyString(YamlReader& reader, const YAML::Node& 
 bool refuseInlineSecret(YamlReader& reader, const std::string& key, const SourcePosition& keyPosition,
                         std::string_view where);
 
+/// A `...File` (absolute path) or `...Env` (variable name) field, checked by the key's suffix; the
+/// value is never quoted in messages (it might be the secret itself, pasted into the wrong field).
+std::optional<std::string> secretReference(YamlReader& reader, const YAML::Node& value,
+                                           const std::string& key, const SourcePosition& keyPosition);
+
 /// `managedIdentity:` ({} or null = system-assigned; else one of clientId, objectId, resourceId).
 std::optional<ManagedIdentityAuth> readManagedIdentity(YamlReader& reader, const YAML::Node& value,
                                                        const SourcePosition& keyPosition);
@@ -65,5 +70,13 @@ void readRegistries(YamlReader& reader, const YAML::Node& value, const SourcePos
 /// `tasks:`.
 void readTasks(YamlReader& reader, const YAML::Node& value, const SourcePosition& keyPosition,
                std::vector<TaskDefinition>& out);
+
+/// `secrets:` (agent-local task secrets).
+void readLocalSecrets(YamlReader& reader, const YAML::Node& value, const SourcePosition& keyPosition,
+                      std::vector<LocalSecretSettings>& out);
+
+/// `gitCredentials:`.
+void readGitCredentials(YamlReader& reader, const YAML::Node& value, const SourcePosition& keyPosition,
+                        std::vector<GitCredentialSettings>& out);
 
 }  // namespace hangar::config::agent_config_detail

@@ -3,6 +3,7 @@
 #include <git2.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,8 @@ int acquireGitCredential(git_credential** out, const char* url, const char* user
                          unsigned int allowedTypes, void* payload) {
   auto* state = static_cast<CredentialPayload*>(payload);
   const GitCredentials* credentials = state ? state->credentials : nullptr;
+  if (credentials && credentials->appliesTo && !credentials->appliesTo(url ? url : ""))
+    credentials = nullptr;  // configured for another server
   if (state && ++state->attempts > 1) {
     git_error_set_str(GIT_ERROR_NET, "authentication failed: the server rejected the configured credentials");
     return GIT_EAUTH;
@@ -59,6 +62,43 @@ int acquireGitCredential(git_credential** out, const char* url, const char* user
     return git_credential_username_new(out, user.c_str());
   git_error_set_str(GIT_ERROR_NET, "authentication required but no matching credentials are configured");
   return GIT_EAUTH;
+}
+
+namespace {
+
+std::string base64Unpadded(const unsigned char* data, std::size_t size) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < size; i += 3) {
+    const unsigned value =
+        (data[i] << 16) | (i + 1 < size ? data[i + 1] << 8 : 0) | (i + 2 < size ? data[i + 2] : 0);
+    out += kAlphabet[(value >> 18) & 63];
+    out += kAlphabet[(value >> 12) & 63];
+    if (i + 1 < size) out += kAlphabet[(value >> 6) & 63];
+    if (i + 2 < size) out += kAlphabet[value & 63];
+  }
+  return out;
+}
+
+}  // namespace
+
+int checkGitCertificate(git_cert* certificate, int valid, const char* host, void* payload) {
+  auto* state = static_cast<CredentialPayload*>(payload);
+  const GitCredentials* credentials = state ? state->credentials : nullptr;
+  if (!credentials || credentials->sshHostKey.empty() || certificate->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
+    return GIT_PASSTHROUGH;
+  const auto* hostKey = reinterpret_cast<const git_cert_hostkey*>(certificate);
+  if (!(hostKey->type & GIT_CERT_SSH_SHA256)) {
+    git_error_set_str(GIT_ERROR_SSH, "the SSH server's host key has no SHA256 fingerprint to check");
+    return GIT_ECERTIFICATE;
+  }
+  const std::string actual = "SHA256:" + base64Unpadded(hostKey->hash_sha256, sizeof hostKey->hash_sha256);
+  if (actual == credentials->sshHostKey) return 0;
+  (void)valid;
+  git_error_set_str(GIT_ERROR_SSH, ("the host key of " + std::string(host ? host : "?") + " is " + actual +
+                                    ", not the configured sshHostKey " + credentials->sshHostKey)
+                                       .c_str());
+  return GIT_ECERTIFICATE;
 }
 
 }  // namespace hangar::runner

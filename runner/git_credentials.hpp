@@ -1,10 +1,12 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
 struct git_credential;
+struct git_cert;
 
 namespace hangar::runner {
 
@@ -21,6 +23,12 @@ struct GitCredentials {
   /// path (contains '/') or a name run as `docker-credential-<name>` from PATH. It gets
   /// `scheme://host[:port]` of the repository on stdin and answers {"Username","Secret"}.
   std::optional<std::string> credentialHelper;
+  /// When set, these credentials are offered only for URLs it accepts (e.g. an agent.yaml entry's host),
+  /// so a submodule or a redirect to another server never receives them.
+  std::function<bool(const std::string& url)> appliesTo;
+  /// The SSH server's host key fingerprint ("SHA256:<base64>"): the host key must match it. Empty:
+  /// libgit2 checks the agent user's ~/.ssh/known_hosts.
+  std::string sshHostKey;
 };
 
 /// State for libgit2's credential callback: refuses to loop forever on rejected credentials.
@@ -33,6 +41,11 @@ struct CredentialPayload {
 /// makes the callback fail with its message (never a secret).
 int acquireGitCredential(git_credential** out, const char* url, const char* usernameFromUrl,
                          unsigned int allowedTypes, void* payload);
+
+/// libgit2 `git_transport_certificate_check_cb`: payload is a CredentialPayload*. An SSH host key is
+/// checked against GitCredentials::sshHostKey when set (a mismatch fails, naming both fingerprints);
+/// anything else is left to libgit2 (TLS: the CA bundle; SSH: known_hosts).
+int checkGitCertificate(git_cert* certificate, int valid, const char* host, void* payload);
 
 }  // namespace hangar::runner
 

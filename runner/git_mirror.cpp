@@ -108,6 +108,9 @@ GitTransferStats fetchInto(const fs::path& path, const std::string& url, const s
                                           unsigned int types, void* p) {
     return acquireGitCredential(out, u, user, types, &static_cast<FetchPayload*>(p)->credentials);
   };
+  fetchOptions.callbacks.certificate_check = [](git_cert* cert, int valid, const char* host, void* p) {
+    return checkGitCertificate(cert, valid, host, &static_cast<FetchPayload*>(p)->credentials);
+  };
   fetchOptions.callbacks.transfer_progress = [](const git_indexer_progress* stats, void* p) {
     return onTransferProgress(stats, &static_cast<FetchPayload*>(p)->progress);
   };

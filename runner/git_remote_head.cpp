@@ -20,6 +20,7 @@ std::optional<std::string> remoteHead(const std::string& url, const std::string&
   git_remote_callbacks callbacks;
   git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
   callbacks.credentials = acquireGitCredential;
+  callbacks.certificate_check = checkGitCertificate;
   callbacks.payload = &payload;
   checkGit(git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr), "connect", url, ref,
            secret);

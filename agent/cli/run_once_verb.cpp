@@ -2,8 +2,10 @@
 #include <memory>
 
 #include "agent/cli/cli.hpp"
+#include "agent/cli/config_flag.hpp"
 #include "agent/cli/repeatable.hpp"
 #include "agent/cli/run_flags.hpp"
+#include "agent/local_secrets.hpp"
 #include "agent/run_once.hpp"
 #include "agent/stop_signals.hpp"
 
@@ -26,10 +28,21 @@ void addRunOnceVerb(CLI::App& app, VerbAction& action) {
   verb->add_option("--values", o.valuesFile,
                    "A YAML file of template values, looked up in the context first");
   verb->add_option("context", o.context, "The build context: a directory, or /dev/null for none")->required();
+  auto configPath = std::make_shared<std::string>();
+  verb->add_option(
+      "--config", *configPath,
+      "Agent configuration to take secrets:, gitCredentials: and azure: from (read only when given)");
   flags->addTo(*verb);
-  verb->callback([flags, &action] {
+  verb->callback([flags, configPath, &action] {
     RunOnceOptions options = flags->options();
-    action = [options] {
+    action = [options, path = *configPath]() mutable {
+      if (!path.empty()) {
+        const int status = runServiceVerb([&] {
+          applyAgentCredentials(config::loadAgentConfig(path), options);
+          return 0;
+        });
+        if (status != 0) return status;
+      }
       StopSignals signals;
       return runOnce(options, signals.token());
     };
