@@ -26,9 +26,9 @@ extern char** environ;
 namespace hangar::test {
 
 /// `sshd -D -e -f <own config> -p <free port>` listening on 127.0.0.1 only, public-key authentication
-/// only, for the user running the tests (root logs in with a key only). Keys are RSA in PEM form with
-/// ssh-rsa signatures allowed: what Debian 12's libssh2 1.10 (libgcrypt backend) can use. git-upload-pack is
-/// found on sshd's default PATH. Killed on destruction.
+/// only, for the user running the tests (root logs in with a key only). Keys are ed25519 (OpenSSH's defaults
+/// unchanged; Debian 12's libssh2 1.10 signs RSA with SHA-1 only, which OpenSSH 9 refuses). git-upload-pack
+/// is found on sshd's default PATH. Killed on destruction.
 class GitSshServer {
  public:
   static constexpr const char* kSshd = "/usr/sbin/sshd";
@@ -56,11 +56,7 @@ class GitSshServer {
         << "PermitRootLogin prohibit-password\n"
         << "UsePAM no\n"
         << "StrictModes no\n"  // the temporary directory is under /tmp
-        << "LogLevel VERBOSE\n"
-        // Debian 12's libssh2 1.10 signs with ssh-rsa (SHA-1) only, which
-        // OpenSSH 8.8+ disables by default: allowed again for this test server.
-        << "HostKeyAlgorithms +ssh-rsa\n"
-        << "PubkeyAcceptedAlgorithms +ssh-rsa\n";
+        << "LogLevel VERBOSE\n";
     for (int attempt = 0; attempt < 5; ++attempt) {
       port_ = pick_free_loopback_port();
       std::vector<std::string> args = {kSshd,
@@ -100,8 +96,8 @@ class GitSshServer {
   std::string url(const std::filesystem::path& repository) const {
     return "ssh://" + user() + "@127.0.0.1:" + std::to_string(port_) + repository.string();
   }
-  std::filesystem::path clientKey() const { return dir_ / "client_rsa"; }
-  std::filesystem::path otherKey() const { return dir_ / "other_rsa"; }
+  std::filesystem::path clientKey() const { return dir_ / "client_ed25519"; }
+  std::filesystem::path otherKey() const { return dir_ / "other_ed25519"; }
   /// The host key's fingerprint, "SHA256:<base64>", as `ssh-keygen -lf` prints it.
   std::string hostKeyFingerprint() const {
     std::string out =
@@ -127,10 +123,9 @@ class GitSshServer {
   }
 
  private:
-  std::filesystem::path hostKey() const { return dir_ / "host_rsa"; }
+  std::filesystem::path hostKey() const { return dir_ / "host_ed25519"; }
   static void keygen(const std::filesystem::path& key) {
-    run_checked({"ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-C", "hangar-test",
-                 "-f", key.string()});
+    run_checked({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hangar-test", "-f", key.string()});
   }
   void stop() {
     if (pid_ <= 0) return;
