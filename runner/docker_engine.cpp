@@ -98,6 +98,10 @@ ProcessSpec DockerEngine::runContainer(const ContainerPlan& plan, const config::
   return command(std::move(args));
 }
 
+ProcessSpec DockerEngine::followLogs(const std::string& name) const {
+  return command({"logs", "--follow", name});
+}
+
 ProcessSpec DockerEngine::removeContainer(const std::string& name) const {
   return command({"rm", "-f", name});
 }

@@ -43,6 +43,8 @@ class DockerEngine {
   /// The plan's env goes into `envFile` (written by writeEnvFile). `remove` = --rm (not for keep).
   ProcessSpec runContainer(const ContainerPlan& plan, const config::Step& step, const std::string& name,
                            const std::filesystem::path& envFile, bool remove) const;
+  /// `docker logs --follow N`: a detached container's output, until it stops.
+  ProcessSpec followLogs(const std::string& name) const;
   /// `docker rm -f N`.
   ProcessSpec removeContainer(const std::string& name) const;
   /// `docker image inspect --format {{json .RepoDigests}} IMAGE`.

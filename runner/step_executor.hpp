@@ -92,10 +92,13 @@ class StepExecutor {
   Outcome runCmd(const config::Step& step, const Deadline& deadline, std::stop_token stop);
   Outcome attemptCmd(const config::Step& step, const ContainerPlan& plan, const Deadline& deadline,
                      std::stop_token stop, OutputMatcher& matcher);
-  /// One `docker run` of a cmd step (engine kind docker): env through an --env-file, no inspect.
+  /// One `docker run` of a cmd step (engine kind docker): env through an --env-file, no inspect; a
+  /// detached one (`--detach`) has its output followed with `docker logs --follow` until the run ends.
   Outcome attemptDockerCmd(const config::Step& step, const ContainerPlan& plan, const Deadline& deadline,
                            std::stop_token stop, OutputMatcher& matcher);
-  Outcome startDetached(const config::Step& step, const ProcessSpec& spec);
+  /// Starts `spec` (the container, or what follows its output) and lets it run until the run ends;
+  /// `reportExit` logs its exit status when it ends on its own.
+  Outcome startDetached(const config::Step& step, const ProcessSpec& spec, bool reportExit);
 
   ProcessResult runProcess(const ProcessSpec& spec, const Deadline& deadline, std::stop_token stop,
                            const OutputHandler& output);

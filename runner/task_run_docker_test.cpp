@@ -87,5 +87,37 @@ TEST_F(DockerTaskRun, AFailingContainerFailsTheStepAndIsRemoved) {
   EXPECT_THAT(specs.back().argv, ElementsAre("docker", "rm", "-f", argAfter(specs.front(), "--name")));
 }
 
+TEST_F(DockerTaskRun, ADetachedContainersOutputIsFollowedUntilTheRunEnds) {
+  auto server = cmdStep("web", "nginx");
+  server.detach = true;
+  request.task.steps = {server, cmdStep("client", "curl http://web")};
+  std::string webName;
+  launcher.script = [&](const ProcessSpec& spec) -> Reply {
+    if (spec.argv.size() > 1 && spec.argv[1] == "run" && stepOf(argAfter(spec, "--name")) == "web") {
+      webName = argAfter(spec, "--name");
+      EXPECT_THAT(spec.argv, Contains("--detach"));
+      return exits(0, "0123abcd\n");  // the client prints the container id and returns
+    }
+    if (spec.argv.size() > 1 && spec.argv[1] == "logs") return Reply{0, "server started\n", true};
+    return exits(0);
+  };
+  const auto record = run();
+
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error;
+  EXPECT_EQ(record.steps[0].status, StepStatus::Successful);
+  EXPECT_EQ(record.steps[1].status, StepStatus::Successful);
+  EXPECT_THAT(log.outputOf("web"), HasSubstr("server started\n"));
+  EXPECT_THAT(log.text(), HasSubstr("<finished web>"));
+  // The follower started after the container, and the container was removed once the run ended.
+  const auto specs = launcher.specs();
+  std::vector<std::string> webCommands;
+  for (const auto& spec : specs) {
+    if (std::find(spec.argv.begin(), spec.argv.end(), webName) != spec.argv.end())
+      webCommands.push_back(spec.argv[1]);
+  }
+  EXPECT_THAT(webCommands, ElementsAre("run", "logs", "rm"));
+  EXPECT_THAT(specs.back().argv, ElementsAre("docker", "rm", "-f", webName));
+}
+
 }  // namespace
 }  // namespace hangar::runner
