@@ -101,6 +101,9 @@ RunRequestMessage RunRequestMessage::parse(std::string_view text) {
   } catch (const json::parse_error& e) {
     // Not e.what(): it quotes the text around the error, and a request may hold secret values.
     fail("not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception& e) {
+    // A number beyond double's range (out_of_range 406, found by fuzzing); its what() quotes the number.
+    fail("not valid JSON (error " + std::to_string(e.id) + ": a number out of range)");
   }
   return fromJson(value);
 }

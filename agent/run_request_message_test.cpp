@@ -73,6 +73,15 @@ TEST(RunRequestMessage, ASyntaxErrorDoesNotQuoteTheText) {
   EXPECT_THAT(error, Not(HasSubstr("oops")));
 }
 
+// Found by fuzzing: a number beyond double's range made nlohmann::json throw out_of_range, which escaped
+// parse() (not std::invalid_argument) with a message quoting the number.
+TEST(RunRequestMessage, AnOutOfRangeNumberIsAnInvalidRequestThatDoesNotQuoteIt) {
+  EXPECT_THAT(errorOf("999e99999999999999999999999999999v"), HasSubstr("not valid JSON"));
+  const std::string error = errorOf(R"({"runId": "a1", "attempts": 31337e999999})");
+  EXPECT_THAT(error, HasSubstr("a number out of range"));
+  EXPECT_THAT(error, Not(HasSubstr("31337")));
+}
+
 TEST(RunRequestMessage, RunIds) {
   EXPECT_TRUE(isValidRunId("ca1"));
   EXPECT_TRUE(isValidRunId(std::string(64, 'a')));
