@@ -112,8 +112,8 @@ TEST(RunIdGenerator, ConcurrentThreadsGetUniqueIdsInIssueOrder) {
   RunIdGenerator other(dir.path(), "ca");
   std::vector<std::vector<std::string>> issued(3);
   {
+    const int counts[3] = {333, 333, 334};  // declared before the threads: it must outlive their join
     std::vector<std::jthread> threads;
-    const int counts[3] = {333, 333, 334};
     for (int t = 0; t < 3; ++t) {
       threads.emplace_back([&, t] {
         RunIdGenerator& generator = t == 2 ? other : shared;
