@@ -1,9 +1,12 @@
 // Secrets audit: one real `hangar run-once` (buildah, a loopback registry) with a secret from every
 // source available to run-once — the registry password in a docker config (--authfile), --secret
-// NAME=VALUE, --secret NAME=@FILE, --set-secret, and a secret volume — and a step that prints each in
-// plain, base64 and URL-encoded form (computed inside the container). Afterwards no byte Hangar wrote
-// (stdout, stderr, the fresh state dir, its TMPDIR) and no argv of any process seen during the run
-// (/proc/*/cmdline, sampled by a thread) holds any form of any secret.
+// NAME=VALUE, --secret NAME=@FILE, --set-secret, a secret volume, a Key Vault secret (fetched with a
+// managed-identity token from the loopback play IMDS and Key Vault), an agent-local secret file
+// (agent.yaml `secrets:`), and a git password (agent.yaml `gitCredentials:`) for the context, fetched
+// over smart HTTP with basic auth — and a step that prints each secret in plain, base64 and URL-encoded
+// form (computed inside the container). Afterwards no byte Hangar wrote (stdout, stderr, the fresh state
+// dir, its TMPDIR) and no argv of any process seen during the run (/proc/*/cmdline, sampled by a thread)
+// holds any form of any secret, nor the tokens the play IMDS issued.
 
 #include <dirent.h>
 #include <gtest/gtest.h>
@@ -19,6 +22,9 @@
 #include <thread>
 #include <vector>
 
+#include "runner/git_http_test_server.hpp"
+#include "runner/git_test_repo.hpp"
+#include "tests/support/azure_play_server.hpp"
 #include "tests/support/busybox_image.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/local_registry.hpp"
@@ -69,10 +75,13 @@ const std::string kSecretValue = "val/Secret+v4:9Z2";
 const std::string kSecretFile = "file/Secret+f8:3K5";
 const std::string kSetSecret = "set/Secret+s6:1M4";
 const std::string kVolumeSecret = "vol/Secret+m2:8P6";
+const std::string kVaultSecret = "kv/Secret+k3:5V7";
+const std::string kLocalSecret = "local/Secret+l5:6L8";
+const std::string kGitPassword = "git/Pass+g7:2G9";
 
 const std::vector<std::string>& secrets() {
-  static const std::vector<std::string> all = {kRegistryPassword, kSecretValue, kSecretFile, kSetSecret,
-                                               kVolumeSecret};
+  static const std::vector<std::string> all = {kRegistryPassword, kSecretValue, kSecretFile,  kSetSecret,
+                                               kVolumeSecret,     kVaultSecret, kLocalSecret, kGitPassword};
   return all;
 }
 
@@ -89,6 +98,7 @@ std::vector<std::string> forbiddenForms() {
     forms.push_back(urlEncoded(secret));
   }
   forms.push_back(base64("audit:" + kRegistryPassword));
+  forms.push_back(base64("gituser:" + kGitPassword));
   return forms;
 }
 
@@ -154,33 +164,57 @@ std::vector<std::string> filesHolding(const fs::path& dir, const std::string& ne
 // The step reads each secret from its environment or the mounted volume and prints it three ways:
 // plain, base64 and URL-encoded (sed over the characters the secrets use), all computed in the container.
 constexpr const char* kTask = R"TASK(version: v1.1.0
+secrets:
+  - id: vault
+    keyvault: https://auditvault.vault.azure.net/secrets/audit-secret
+  - id: local
+    keyvault: https://auditvault.vault.azure.net/secrets/served-locally
 steps:
   - id: leak
     cmd: >-
-      $Registry/audit/busybox:1 sh -c 'for v in "$A" "$B" "$C" "$(cat /run/vol/s.txt)"; do
+      $Registry/audit/busybox:1 sh -c 'for v in "$A" "$B" "$C" "$D" "$E" "$(cat /run/vol/s.txt)"; do
       echo "plain=$v"; printf %s "$v" | base64;
       printf "url=%s\n" "$(printf %s "$v" | sed -e "s|/|%2F|g" -e "s|+|%2B|g" -e "s|:|%3A|g")"; done;
       echo audit-step-done'
-    env: ["A={{.Secrets.value}}", "B={{.Secrets.file}}", "C={{.Values.set}}"]
+    env: ["A={{.Secrets.value}}", "B={{.Secrets.file}}", "C={{.Values.set}}", "D={{.Secrets.vault}}",
+          "E={{.Secrets.local}}"]
     volumeMounts:
       - name: vol
         mountPath: /run/vol
 volumes:
   - name: vol
     secret:
-      s.txt: VOLUME_BASE64
+      s.txt: {{.Values.volume}}
 )TASK";
 
 TEST(SecretsAudit, NoFormOfAnySecretIsWrittenOrOnAnyArgv) {
   LocalRegistry registry;
   build_and_push_busybox_image(busybox_base_image(), registry.host() + "/audit/busybox:1");
-  TempDir context("hangar-audit-context");
   TempDir outside("hangar-audit-inputs");  // the test's own inputs, not scanned
   TempDir state("hangar-audit-state");
   TempDir tmp("hangar-audit-tmp");
-  std::string task = kTask;
-  task.replace(task.find("VOLUME_BASE64"), 13, base64(kVolumeSecret));
-  context.write("acr-task.yaml", task);
+  // The volume's value comes in with --set-secret: the task file (in git, so also in the mirror under
+  // the state dir) holds no secret of its own.
+  const std::string task = kTask;
+  // The context: a git repository behind basic auth; the password comes from agent.yaml.
+  GitTestRepo repo(outside.path() / "git", "audit");
+  repo.commit("acr-task.yaml", task);
+  repo.push();
+  GitHttpTestServer gitServer(outside.path() / "git");
+  gitServer.user = "gituser";
+  gitServer.password = kGitPassword;
+  AzurePlayServer azure;
+  azure.addSecret("audit-secret", kVaultSecret);
+  const fs::path gitPasswordFile = outside.write("git.pw", kGitPassword);
+  const fs::path localSecretFile = outside.write("local.secret", kLocalSecret);
+  ::chmod(gitPasswordFile.c_str(), 0600);
+  ::chmod(localSecretFile.c_str(), 0600);
+  const fs::path agentConfig = outside.write(
+      "agent.yaml",
+      "azure:\n  imdsEndpoint: " + azure.url() + "\n  keyVaultEndpoint: " + azure.url() +
+          "\nsecrets:\n  - id: local\n    valueFile: " + localSecretFile.string() +
+          "\ngitCredentials:\n  - host: " + gitServer.url("").substr(std::string("http://").size()) +
+          "\n    username: gituser\n    passwordFile: " + gitPasswordFile.string() + "\n");
   const fs::path secretFile = outside.write("secret.txt", kSecretFile);
   const fs::path authFile =
       outside.write("config.json", R"({"auths":{")" + registry.host() + R"(":{"auth":")" +
@@ -189,17 +223,51 @@ TEST(SecretsAudit, NoFormOfAnySecretIsWrittenOrOnAnyArgv) {
   CommandOptions options;
   options.timeout = std::chrono::minutes(5);
   options.env["TMPDIR"] = tmp.path().string();
+  options.unset_env = {"HANGAR_AZURE_IMDS_ENDPOINT", "HANGAR_AZURE_KEYVAULT_ENDPOINT",
+                       "HANGAR_GIT_USERNAME",        "HANGAR_GIT_PASSWORD",
+                       "HANGAR_GIT_TOKEN",           "HANGAR_GIT_CREDENTIAL_HELPER"};
   ArgvSampler sampler;
-  const CommandResult result =
-      run_hangar({"run-once", "-f", "acr-task.yaml", "--registry", registry.host(), "--state-dir",
-                  (state.path() / "hangar").string(), "--authfile", authFile.string(), "--secret",
-                  "value=" + kSecretValue, "--secret", "file=@" + secretFile.string(), "--set-secret",
-                  "set=" + kSetSecret, "--output", "json", context.path().string()},
-                 options);
+  const CommandResult result = run_hangar({"run-once",
+                                           "-f",
+                                           "acr-task.yaml",
+                                           "--registry",
+                                           registry.host(),
+                                           "--state-dir",
+                                           (state.path() / "hangar").string(),
+                                           "--authfile",
+                                           authFile.string(),
+                                           "--secret",
+                                           "value=" + kSecretValue,
+                                           "--secret",
+                                           "file=@" + secretFile.string(),
+                                           "--set-secret",
+                                           "set=" + kSetSecret,
+                                           "--set-secret",
+                                           "volume=" + base64(kVolumeSecret),
+                                           "--config",
+                                           agentConfig.string(),
+                                           "--output",
+                                           "json",
+                                           gitServer.url("/git/audit.git#main")},
+                                          options);
   sampler.stop();
   remove_local_images(registry.host() + "/");
 
   ASSERT_EQ(result.exit_code, 0) << result.describe();
+  // Key Vault was asked with a managed-identity token, the git server with the password: those sources
+  // were really used. The tokens IMDS issued are secrets too.
+  const auto vaultRequests = azure.requests("/secrets/audit-secret");
+  ASSERT_EQ(vaultRequests.size(), 1u) << result.describe();
+  EXPECT_TRUE(azure.requests("/secrets/served-locally").empty());
+  std::vector<std::string> forms = forbiddenForms();
+  for (const auto& request : azure.requests()) {
+    if (auto auth = request.headers.find("authorization"); auth != request.headers.end()) {
+      ASSERT_TRUE(auth->second.starts_with("Bearer ")) << auth->second;
+      forms.push_back(auth->second.substr(7));
+    }
+  }
+  ASSERT_GT(forms.size(), forbiddenForms().size()) << "no bearer token was seen";
+  EXPECT_GT(gitServer.requests.load(), 0);
   // The step really ran and printed every secret in every form (masked on the way out).
   EXPECT_NE(result.err.find("audit-step-done"), std::string::npos) << result.describe();
   EXPECT_NE(result.err.find("plain=***"), std::string::npos) << result.describe();
@@ -224,7 +292,7 @@ TEST(SecretsAudit, NoFormOfAnySecretIsWrittenOrOnAnyArgv) {
       ++buildahArgvs;
   EXPECT_GE(buildahArgvs, 1u) << "the sampler saw no buildah child in " << sampler.rounds() << " rounds";
 
-  for (const std::string& form : forbiddenForms()) {
+  for (const std::string& form : forms) {
     EXPECT_EQ(result.out.find(form), std::string::npos) << "stdout holds " << form;
     EXPECT_EQ(result.err.find(form), std::string::npos) << "stderr holds " << form;
     const auto inState = filesHolding(state.path(), form);
