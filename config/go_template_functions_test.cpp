@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 namespace hangar::config {
 namespace {
 
@@ -28,6 +30,13 @@ TEST(GoTemplateFunctions, StringFunctions) {
             R"("a" "1" 'b' a 1 b)");
   EXPECT_EQ(render(R"({{ indent 2 "a\nb" }}|{{ nindent 2 "c" }})"), "  a\n  b|\n  c");
   EXPECT_EQ(render(R"({{ toString 5 }} {{ 5 | toString | printf "%q" }})"), R"(5 "5")");
+}
+
+// Found by fuzzing: an empty string skipped repeat's size bound, so `repeat 10000000000 ""` ran for hours.
+TEST(GoTemplateFunctions, RepeatOfAnEmptyStringIsEmptyAtOnce) {
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(render(R"(<{{ repeat 10000000000 "" }}>)"), "<>");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST(GoTemplateFunctions, Base64AndHashes) {

@@ -220,7 +220,8 @@ void addSprigStringFunctions(FunctionTable& t) {
     const std::int64_t count = intArg(a[0]);
     if (count < 0) throw FunctionError("negative repeat count");
     const std::string s = stringArg(a[1]);
-    if (!s.empty() && count > static_cast<std::int64_t>(kMaxFunctionResultBytes / s.size()))
+    if (s.empty()) return Value(std::string());  // not count empty appends (fuzzing: repeat 1e10 "")
+    if (count > static_cast<std::int64_t>(kMaxFunctionResultBytes / s.size()))
       throw FunctionError("repeat would make a string larger than " +
                           std::to_string(kMaxFunctionResultBytes >> 20) + " MiB");
     std::string out;
