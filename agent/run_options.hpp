@@ -14,15 +14,16 @@ namespace hangar::agent {
 
 /// What the user asked `hangar run-once` (and `build`, `render`) for, as given on the command line.
 struct RunOnceOptions {
-  std::string taskFile = "acb.yaml";           // -f: resolved against the context first, then the cwd
-  std::optional<std::string> command;          // --cmd: a one-step task instead of a file
-  std::optional<std::string> taskText;         // an in-memory task (quick builds); wins over both
-  std::string context;                         // a directory or /dev/null
-  std::string registry;                        // --registry: $Registry
-  std::vector<std::string> sets;               // --set K=V
-  std::vector<std::string> secretSets;         // --set-secret K=V: values that count as secret
-  std::vector<std::string> secrets;            // --secret NAME=VALUE | NAME=@FILE: .Secrets.NAME, masked
-  std::optional<std::string> valuesFile;       // --values
+  std::string taskFile = "acb.yaml";      // -f: resolved against the context first, then the cwd
+  std::optional<std::string> command;     // --cmd: a one-step task instead of a file
+  std::optional<std::string> taskText;    // an in-memory task (quick builds); wins over both
+  std::string context;                    // a directory or /dev/null
+  std::string registry;                   // --registry: $Registry
+  std::string taskName;                   // the configured task run ({{.Run.TaskName}}); empty = quick run
+  std::vector<std::string> sets;          // --set K=V
+  std::vector<std::string> secretSets;    // --set-secret K=V: values that count as secret
+  std::vector<std::string> secrets;       // --secret NAME=VALUE | NAME=@FILE: .Secrets.NAME, masked
+  std::optional<std::string> valuesFile;  // --values
   std::map<std::string, std::string> mirrors;  // --mirror HOST=PREFIX
   std::optional<std::string> authFile;         // --authfile: docker config.json with credentials
   runner::EngineSettings engine;

@@ -15,6 +15,7 @@ RunOnceOptions resolveRunOptions(const config::AgentConfig& config, const RunReq
     if (!task->enabled) throw UsageError("task '" + *message.task + "' is disabled");
     options.context = task->context.empty() ? "/dev/null" : task->context;
     options.registry = task->registry;
+    options.taskName = task->name;
     options.timeoutSeconds = task->timeout;
     for (const auto& [key, value] : task->values) options.sets.push_back(key + "=" + value);
     if (!task->valuesFile.empty()) options.valuesFile = task->valuesFile;

@@ -192,6 +192,7 @@ runner::RunRequest makeRunRequest(const RunOnceOptions& options, const PreparedT
   request.runId = runId;
   request.contextDir = prepared.contextDir;
   request.registry = options.registry;
+  request.taskName = options.taskName;
   request.engine = options.engine;
   request.workRoot = workRoot;
   if (options.authFile) request.dockerConfig = fs::path(*options.authFile);
@@ -258,6 +259,7 @@ PreparedTask prepareTask(const RunOnceOptions& options, const std::string& runId
   run.id = runId;
   run.sharedVolume = "hangar_vol_" + runId;
   run.registry = options.registry;
+  run.taskName = options.taskName;
   run.registryName = registryShortName(options.registry);
   run.date = utcRunDate();
   run.architecture = goArchitecture();

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "registry/image_reference.hpp"
+#include "runner/build_cache.hpp"
 #include "runner/run_command.hpp"
 
 namespace hangar::runner {
@@ -286,8 +287,12 @@ BuildPlan BuildahEngine::planBuild(const config::Step& step, std::string_view ta
   }
   if (!pullGiven) plan.flags.insert(plan.flags.begin(), "--pull=missing");
   if (step.cache) {
-    plan.warnings.push_back(
-        "build: cache: enabled has no registry cache with buildah; local layers are cached");
+    plan.cacheRepository =
+        buildCacheRepository(plan.command.tags(), context_.registry, context_.taskName, step.id);
+    if (!plan.cacheRepository) {
+      plan.warnings.push_back(
+          "build: cache: enabled needs a tag or a registry to keep the cache in; local layers are cached");
+    }
   }
   if (!step.network.empty() && step.network != "host") {
     plan.warnings.push_back("network '" + step.network + "' is ignored: steps share the host network");
@@ -299,6 +304,8 @@ ProcessSpec BuildahEngine::build(const BuildPlan& plan) const {
   std::vector<std::string> args = {
       "build", "--isolation", settings_.isolation, "--authfile", context_.authFile.string(), "--layers"};
   args.insert(args.end(), plan.flags.begin(), plan.flags.end());
+  if (plan.cacheRepository)
+    args.insert(args.end(), {"--cache-to", *plan.cacheRepository, "--cache-from", *plan.cacheRepository});
   args.push_back(plan.command.context);
   ProcessSpec spec = command(std::move(args));
   for (const auto& [key, value] : plan.env) spec.env[key] = value;

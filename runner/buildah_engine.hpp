@@ -25,6 +25,8 @@ struct BuildahRunContext {
   std::vector<std::string> insecureRegistries;  // hosts reached without TLS besides loopback ones
   std::vector<std::string> secretValues;        // build args holding one travel in the environment
   std::map<std::string, std::filesystem::path> secretVolumes;  // volume name -> host directory (0700)
+  std::string registry;                                        // $Registry: where `cache: enabled` may go
+  std::string taskName;                                        // the configured task; empty = a quick run
 };
 
 /// A build step translated for `buildah build`: what the step asked, what buildah gets, and notes
@@ -35,6 +37,8 @@ struct BuildPlan {
   std::map<std::string, std::string> env;  // build args passed by name only, their values in the env
   std::filesystem::path workingDirectory;  // host directory the build runs in (the step's, in the workspace)
   std::vector<std::string> warnings;
+  std::optional<std::string>
+      cacheRepository;  // `cache: enabled`: where the layer cache goes (build_cache.hpp)
 };
 
 /// A cmd step translated for `buildah from` + `buildah run`: the image, the command, and the

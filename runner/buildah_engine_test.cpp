@@ -159,6 +159,22 @@ TEST(BuildahEngine, BuildDropsWhatBuildahCannotDoWithAWarning) {
   EXPECT_TRUE(anyContains(plan.warnings, "cache: enabled"));
 }
 
+TEST(BuildahEngine, CacheEnabledKeepsTheLayerCacheInTheRegistry) {
+  auto context = runContext();
+  context.registry = "127.0.0.1:5000";
+  const BuildahEngine e(EngineSettings{}, context);
+  auto step = buildStep("-t hello-world:1 .");
+  step.id = "acb_step_0";
+  step.cache = true;
+  const auto plan = e.planBuild(step, "");
+  const std::string cache = "127.0.0.1:5000/hello-world/cache_quickrun_acb_step_0";
+  EXPECT_EQ(plan.cacheRepository, cache);
+  EXPECT_TRUE(plan.warnings.empty());
+  const auto argv = e.build(plan).argv;
+  const std::vector<std::string> tail(argv.end() - 5, argv.end());
+  EXPECT_THAT(tail, ElementsAre("--cache-to", cache, "--cache-from", cache, "."));
+}
+
 TEST(BuildahEngine, BuildStringErrorsAreInvalidArgument) {
   EXPECT_THROW(engine().planBuild(buildStep("-t x . extra"), ""), std::invalid_argument);
   EXPECT_THROW(engine().planBuild(buildStep("--frob ."), ""), std::invalid_argument);

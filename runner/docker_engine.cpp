@@ -37,6 +37,10 @@ ProcessSpec DockerEngine::build(const BuildPlan& plan) const {
     }
     args.push_back(flag);
   }
+  // podman keeps a layer cache in a repository as buildah does; docker's default builder cannot export
+  // one (that needs a buildx builder), so docker builds with its local cache only.
+  if (plan.cacheRepository && std::filesystem::path(settings_.binary).filename() == "podman")
+    args.insert(args.end(), {"--cache-to", *plan.cacheRepository, "--cache-from", *plan.cacheRepository});
   args.push_back(plan.command.context);
   ProcessSpec spec = command(std::move(args));
   for (const auto& [key, value] : plan.env) spec.env[key] = value;  // `--build-arg KEY` reads it

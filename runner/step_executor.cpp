@@ -35,6 +35,8 @@ BuildahRunContext engineContext(const RunRequest& request, const Workspace& work
   for (const auto& step : request.task.steps) context.hostAliases.push_back(step.id);
   context.insecureRegistries = request.insecureRegistries;
   context.secretValues = request.secretValues;
+  context.registry = request.registry;
+  context.taskName = request.taskName;
   for (const auto& volume : request.task.volumes) {
     context.secretVolumes[volume.name] = workspace.secretVolumes() / volume.name;
   }

@@ -30,6 +30,7 @@ struct RunRequest {
   std::string runId;
   std::filesystem::path contextDir;  // the build context; empty = none (/dev/null)
   std::string registry;              // $Registry, may be empty
+  std::string taskName;              // the configured task's name; empty = a quick run (run-once)
   EngineSettings engine;
   std::filesystem::path workRoot;                     // the run's scratch space: workspace, auth file
   std::optional<std::filesystem::path> dockerConfig;  // credentials source (config.json); none = default

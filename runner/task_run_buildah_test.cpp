@@ -75,6 +75,30 @@ TEST_F(TaskRunBuildahTest, BuildsRunsAndPushesAFromScratchBusyboxImage) {
   EXPECT_FALSE(fs::exists(request.workRoot / request.runId));
 }
 
+TEST_F(TaskRunBuildahTest, CacheEnabledPushesTheLayerCacheToTheRegistry) {
+  test::LocalRegistry registry;
+  test::TempDir context;
+  fs::copy_file(test::static_busybox(), context.path() / "busybox");
+  const std::string marker = uniqueId("cache-");
+  context.write("Dockerfile",
+                "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"sh\", \"-c\", \"echo " +
+                    marker + " > /marker\"]\n");
+  request.contextDir = context.path();
+  request.registry = registry.host();
+  auto build = step("build", config::StepKind::Build);
+  build.build = "-t " + registry.host() + "/engine/cached:" + marker + " .";
+  build.cache = true;
+  request.task.steps = {build};
+
+  const auto record = run();
+  test::remove_local_images(registry.host() + "/");
+
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
+  // One cache image per layer step (COPY, RUN), in the repository named after the image, task and step.
+  EXPECT_THAT(registry.catalog(), ::testing::Contains("engine/cached/cache_quickrun_build")) << log.text();
+  EXPECT_GE(registry.tags("engine/cached/cache_quickrun_build").size(), 2u) << log.text();
+}
+
 TEST_F(TaskRunBuildahTest, ATimedOutStepIsKilledAndItsContainerRemoved) {
   const std::string image = test::build_busybox_image(test::busybox_base_image());
   auto sleeper = step("sleeper", config::StepKind::Cmd);
