@@ -46,6 +46,7 @@ TEST(ResolveRunOptions, AFileTaskTakesItsContextRegistryValuesAndTimeout) {
   message.sets = {"env=staging"};
   auto options = resolveRunOptions(sampleConfig(), message);
   EXPECT_EQ(options.taskFile, "acr-task.yaml");
+  EXPECT_EQ(options.taskName, "web");
   EXPECT_EQ(options.context, "/src/web");
   EXPECT_EQ(options.registry, "myreg.azurecr.io");
   EXPECT_THAT(options.sets, ElementsAre("env=prod", "env=staging"));  // the request's --set wins

@@ -23,6 +23,12 @@ TEST(PrepareTask, FindsTheTaskFileInTheContextFirst) {
   EXPECT_EQ(prepared.load.data.run.registryName, "myreg");
   EXPECT_EQ(prepared.load.data.run.date.size(), std::string("20240131-235959z").size());
   EXPECT_EQ(prepared.load.data.run.date.back(), 'z');
+  EXPECT_EQ(prepared.load.data.run.taskName, "");  // a quick run, as `az acr run`
+
+  options.taskName = "nightly-web";  // a configured task's run
+  EXPECT_EQ(prepareTask(options, "ca2").load.data.run.taskName, "nightly-web");
+  const auto request = makeRunRequest(options, prepareTask(options, "ca3"), {}, "ca3", dir.path() / "work");
+  EXPECT_EQ(request.taskName, "nightly-web");
 }
 
 TEST(PrepareTask, MergesTheValuesFileWithSetPairsAndRemembersSecrets) {
