@@ -10,8 +10,37 @@
 #include "runner/git_test_repo.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HANGAR_LEAK_SANITIZER 1
+#endif
+#elif defined(__SANITIZE_ADDRESS__)
+#define HANGAR_LEAK_SANITIZER 1
+#endif
+#ifdef HANGAR_LEAK_SANITIZER
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace hangar::runner {
 namespace {
+
+/// While alive, LeakSanitizer ignores what this thread allocates. libgit2 1.5's SSH transport leaks
+/// (libssh2_knownhost_init's list and a few libgit2 buffers per connection; the known-hosts leak is
+/// fixed upstream in libgit2 1.6, PR #6599), and both libraries are built without frame pointers, so
+/// their stacks end inside them and no suppression can be narrower than a whole library. Hangar's git
+/// code is leak-checked by every other git test (file://, git://, smart HTTP); only these SSH fetches
+/// are exempt.
+class LibgitSshLeaksIgnored {
+ public:
+#ifdef HANGAR_LEAK_SANITIZER
+  LibgitSshLeaksIgnored() { __lsan_disable(); }
+  ~LibgitSshLeaksIgnored() { __lsan_enable(); }
+#else
+  LibgitSshLeaksIgnored() = default;
+#endif
+  LibgitSshLeaksIgnored(const LibgitSshLeaksIgnored&) = delete;
+  LibgitSshLeaksIgnored& operator=(const LibgitSshLeaksIgnored&) = delete;
+};
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
@@ -34,6 +63,7 @@ class GitSshTest : public ::testing::Test {
     rule.sshHostKey = server.hostKeyFingerprint();
     return rule;
   }
+  LibgitSshLeaksIgnored ignoreLibgitSshLeaks;  // first member: constructed first, destroyed last
   test::TempDir dir{"hangar-git-ssh"};
   test::GitTestRepo repo;
   test::GitSshServer server;
