@@ -1,28 +1,27 @@
 #!/usr/bin/env bash
-# CI runs this (.ci/run). Installs what is missing, builds Hangar once (the release preset: gcc, Release),
-# runs the whole test suite with ctest, then checks that the C++ sources are clang-formatted. Exits
-# non-zero when anything fails; prints how long each phase took.
-# HANGAR_PRESET=asan builds the clang ASan+UBSan tree with the libFuzzer targets instead, runs the whole
-# suite under the sanitizers (a leak, an out-of-bounds access or undefined behaviour aborts the process and
-# fails its test, also in the `hangar` binaries the integration tests start; the fuzz_* tests replay every
-# corpus and regression input; third-party leaks that are not Hangar's are suppressed by
-# scripts/lsan-suppressions.txt), and fuzzes every target briefly (scripts/fuzz.sh). CI does not run the
-# asan preset yet: its suite has not had a green run and its clean build was not measured within the CI
-# budget (see docs/fuzzing.md).
+# CI runs this (.ci/run). Installs what is missing, builds ONE tree with the asan preset (clang 14,
+# ASan+UBSan+LSan, the libFuzzer targets), runs the whole unit, integration, hostile and conformance suite
+# under the sanitizers with ctest (a leak, an out-of-bounds access or undefined behaviour aborts the process
+# and fails its test, also in the `hangar` binaries the integration tests start; the fuzz_* tests replay
+# every corpus and regression input; third-party leaks that are not Hangar's are suppressed by
+# scripts/lsan-suppressions.txt), fuzzes every target briefly (scripts/fuzz.sh), then checks that the C++
+# sources are clang-formatted. Exits non-zero when anything fails; prints how long each phase took.
+# HANGAR_PRESET=release builds the gcc Release tree instead (what benchmarks and packages use) and runs
+# the same suite there, without fuzzing.
 #
-# Environment: HANGAR_PRESET (default release; asan as above), HANGAR_BUILD_DIR (default: the preset's,
-# ./build or ./build-asan), HANGAR_JOBS (default: all cores),
+# Environment: HANGAR_PRESET (default asan; release as above), HANGAR_BUILD_DIR (default: the preset's,
+# ./build-asan or ./build), HANGAR_JOBS (default: all cores),
 # HANGAR_TEST_TIMEOUT (seconds per test, default 600), CTEST_ARGS (extra ctest arguments, e.g. "-L config"),
-# HANGAR_FUZZ_SECONDS (seconds per fuzz target, default 15; 0 skips fuzzing).
+# HANGAR_FUZZ_SECONDS (seconds per fuzz target, default 10; 0 skips fuzzing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-preset=${HANGAR_PRESET:-release}
+preset=${HANGAR_PRESET:-asan}
 if [[ $preset == asan ]]; then default_dir=build-asan; else default_dir=build; fi
 build_dir=${HANGAR_BUILD_DIR:-$default_dir}
 jobs=${HANGAR_JOBS:-$(nproc)}
 timeout=${HANGAR_TEST_TIMEOUT:-600}
-fuzz_seconds=${HANGAR_FUZZ_SECONDS:-15}
+fuzz_seconds=${HANGAR_FUZZ_SECONDS:-10}
 export HANGAR_BUILD_DIR=$build_dir HANGAR_JOBS=$jobs
 
 elapsed() { echo "test.sh: $1 took $(($(date +%s) - $2)) s"; }
