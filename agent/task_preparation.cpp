@@ -1,11 +1,15 @@
 #include "agent/task_preparation.hpp"
 
+#include <fcntl.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -24,18 +28,33 @@ namespace fs = std::filesystem;
 namespace {
 
 // Reads at most 16 MiB, so a huge file, /dev/zero or an endless pipe is refused instead of taking memory.
+// Opened non-blocking (then read blocking), so a named pipe that no one writes to reads as empty instead of
+// hanging the open.
 std::string readFile(const fs::path& path, const std::string& what) {
   constexpr std::size_t kMaxBytes = std::size_t(16) << 20;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError("cannot read " + what + " '" + path.string() + "'");
-  std::string text(kMaxBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) throw UsageError("cannot read " + what + " '" + path.string() + "'");
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxBytes)
-    throw UsageError(what + " '" + path.string() + "' is larger than " + std::to_string(kMaxBytes >> 20) +
-                     " MiB");
-  return text;
+  const auto cannotRead = [&](int error) {
+    return UsageError("cannot read " + what + " '" + path.string() + "': " + std::strerror(error));
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw cannotRead(errno);
+  const std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* owned) {
+    ::close(*owned);
+    delete owned;
+  });
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) throw cannotRead(errno);
+  std::string text;
+  std::vector<char> buffer(std::size_t(1) << 16);
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw cannotRead(errno);
+    if (got == 0) return text;
+    text.append(buffer.data(), static_cast<std::size_t>(got));
+    if (text.size() > kMaxBytes)
+      throw UsageError(what + " '" + path.string() + "' is larger than " + std::to_string(kMaxBytes >> 20) +
+                       " MiB");
+  }
 }
 
 // --- remote contexts (git, tarballs; issue 4): fetched under <stateDir>/contexts/<runId> ---

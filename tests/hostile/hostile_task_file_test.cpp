@@ -3,6 +3,7 @@
 // loop fails the test instead of hanging it).
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -153,6 +154,28 @@ TEST(HostileTaskFile, HugeFilesAreNotReadIntoMemory) {
       << values.describe();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   EXPECT_EQ(test::read_file(canary), "untouched");
+}
+
+TEST(HostileTaskFile, ANamedPipeNoOneWritesToDoesNotHang) {
+  // A FIFO as the values file, the task file and a --secret @FILE: opening one would wait for a writer
+  // forever; hangar reads each as empty instead and answers within the command's deadline.
+  test::TempDir dir("hangar-hostile-fifo");
+  const fs::path fifo = dir.path() / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const fs::path task = dir.write("task.yaml", "version: v1.1.0\nsteps:\n  - cmd: bash echo {{.Values.x}}\n");
+  test::CommandOptions bounded;
+  bounded.timeout = std::chrono::seconds(20);
+
+  const auto values =
+      test::run_hangar({"render", "-f", task.string(), "--values", fifo.string(), "/dev/null"}, bounded);
+  EXPECT_FALSE(values.timed_out) << values.describe();
+  EXPECT_EQ(values.exit_code, 0) << values.describe();  // an empty values file: x renders as <no value>
+  const auto taskFile = test::run_hangar({"validate", fifo.string()}, bounded);
+  EXPECT_FALSE(taskFile.timed_out) << taskFile.describe();
+  EXPECT_NE(taskFile.exit_code, 0) << taskFile.describe();  // an empty task has no steps
+  const auto secret = test::run_hangar(
+      {"render", "-f", task.string(), "--secret", "s=@" + fifo.string(), "/dev/null"}, bounded);
+  EXPECT_FALSE(secret.timed_out) << secret.describe();
 }
 
 TEST(HostileValuesFile, BombsAndSelfReferenceAreBounded) {
