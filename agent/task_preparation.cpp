@@ -9,7 +9,6 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -37,10 +36,10 @@ std::string readFile(const fs::path& path, const std::string& what) {
   };
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw cannotRead(errno);
-  const std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* owned) {
-    ::close(*owned);
-    delete owned;
-  });
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) throw cannotRead(errno);
   std::string text;
