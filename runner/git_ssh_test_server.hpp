@@ -127,13 +127,7 @@ class GitSshServer {
   static void keygen(const std::filesystem::path& key) {
     run_checked({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hangar-test", "-f", key.string()});
   }
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void stop() { stop_child(pid_); }
   std::filesystem::path dir_;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -38,6 +38,15 @@ inline std::string git(const std::filesystem::path& cwd, std::vector<std::string
   return out;
 }
 
+/// Stops a server the test spawned (SIGTERM) and reaps it; `pid` becomes -1. Nothing when it is not running.
+inline void stop_child(pid_t& pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  pid = -1;
+}
+
 /// A bare repository `<dir>/<name>.git` fed from a working clone `<dir>/<name>-work`.
 class GitTestRepo {
  public:
@@ -120,13 +129,7 @@ class GitDaemon {
     ::close(fd);
     return ok;
   }
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void stop() { stop_child(pid_); }
   pid_t pid_ = -1;
   int port_ = 0;
 };
