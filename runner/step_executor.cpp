@@ -11,6 +11,7 @@
 #include "registry/image_reference.hpp"
 #include "runner/build_dependencies.hpp"
 #include "runner/container_secret_env.hpp"
+#include "runner/engine_start_failure.hpp"
 #include "runner/run_summary.hpp"
 #include "runner/secret_volumes.hpp"
 
@@ -22,6 +23,8 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr int kPushAttempts = 3;
+// Starts of an engine process that failed before the step's command ran (EngineStartFailure).
+constexpr int kEngineStartAttempts = 3;
 constexpr milliseconds kPushBackoffBase{250};
 constexpr milliseconds kPushBackoffCap{5000};
 constexpr milliseconds kRemoveTimeout{60000};
@@ -219,10 +222,13 @@ StepExecutor::Outcome StepExecutor::runBuild(const config::Step& step, const Dea
   }
   const ProcessSpec spec = docker_ ? docker_->build(plan) : engine_.build(plan);
   Outcome outcome = runWithRetries(step, deadline, stop, [&](OutputMatcher& matcher) {
-    const auto result = runProcess(spec, deadline, stop, [&](std::string_view chunk) {
-      log_.output(step.id, chunk);
-      matcher.feed(chunk);
-    });
+    const auto result = runEngineProcess(
+        spec, step, deadline, stop,
+        [&](std::string_view chunk) {
+          log_.output(step.id, chunk);
+          matcher.feed(chunk);
+        },
+        EngineRetry::Anywhere);  // a build can run again from the start
     return classify(result, step, deadline, "failed to run step ID: " + step.id);
   });
   if (outcome.end == StepEnd::Succeeded) recordDependencies(step, plan, deadline, stop);
@@ -372,6 +378,28 @@ StepExecutor::Outcome StepExecutor::runCmd(const config::Step& step, const Deadl
     return docker_ ? attemptDockerCmd(step, plan, deadline, stop, matcher)
                    : attemptCmd(step, plan, deadline, stop, matcher);
   });
+}
+
+ProcessResult StepExecutor::runEngineProcess(const ProcessSpec& spec, const config::Step& step,
+                                             const Deadline& deadline, std::stop_token stop,
+                                             const OutputHandler& output, EngineRetry retry) {
+  EngineStartFailure failure;
+  for (int attempt = 1;; ++attempt) {
+    failure.reset();
+    auto result = runProcess(spec, deadline, stop, [&](std::string_view chunk) {
+      output(chunk);
+      failure.feed(chunk);
+    });
+    const bool engineFailed =
+        retry == EngineRetry::Anywhere ? failure.seen() : failure.beforeAnyOtherOutput();
+    if (result.ok() || result.timedOut || result.canceled || !engineFailed || attempt == kEngineStartAttempts)
+      return result;
+    log_.info("Step ID: " + step.id + ": " +
+              fs::path(spec.argv.empty() ? std::string() : spec.argv.front()).filename().string() +
+              " failed to start before the step's command ran (a transient engine failure, above); "
+              "starting it again (attempt " +
+              std::to_string(attempt + 1) + " of " + std::to_string(kEngineStartAttempts) + ")");
+  }
 }
 
 ProcessResult StepExecutor::runProcess(const ProcessSpec& spec, const Deadline& deadline,

@@ -102,6 +102,13 @@ class StepExecutor {
 
   ProcessResult runProcess(const ProcessSpec& spec, const Deadline& deadline, std::stop_token stop,
                            const OutputHandler& output);
+  /// Where a transient engine failure (EngineStartFailure) may appear for the process to run again:
+  /// only before any other output (a cmd step's command must not run twice), or anywhere (a build).
+  enum class EngineRetry { BeforeAnyOutput, Anywhere };
+  /// runProcess for `buildah run` and builds: started again, up to 3 times in all, while it fails
+  /// with a transient engine failure where `retry` allows; each start is logged.
+  ProcessResult runEngineProcess(const ProcessSpec& spec, const config::Step& step, const Deadline& deadline,
+                                 std::stop_token stop, const OutputHandler& output, EngineRetry retry);
   Outcome classify(const ProcessResult& result, const config::Step& step, const Deadline& deadline,
                    const std::string& what) const;
   std::optional<Outcome> pause(std::chrono::milliseconds duration, const config::Step& step,

@@ -116,7 +116,7 @@ StepExecutor::Outcome StepExecutor::attemptCmd(const config::Step& step, const C
 
   log_.info("Launching container with name: " + name);
   if (plan.detach) return startDetached(step, spec, /*reportExit=*/true);
-  const auto ran = runProcess(spec, deadline, stop, toLog);
+  const auto ran = runEngineProcess(spec, step, deadline, stop, toLog, EngineRetry::BeforeAnyOutput);
   Outcome outcome = classify(ran, step, deadline, failedTo);
   if (!step.keep) removeContainer(name, step.id);
   return outcome;

@@ -100,6 +100,22 @@ std::string busybox_dockerfile(const BusyboxImageSpec& spec) {
   return text.str();
 }
 
+namespace {
+
+// buildah now and then fails to re-execute itself before anything of a build or container ran
+// ("Close_Fd sealing memfd copy: Device or resource busy", runner/engine_start_failure.hpp); Hangar
+// starts it again, and so do the tests' own buildah calls: up to 3 starts in all.
+CommandResult run_starting_engine_again(const std::vector<std::string>& argv,
+                                        const CommandOptions& options = {}) {
+  for (int attempt = 1;; ++attempt) {
+    CommandResult result = run_command(argv, options);
+    if (result.exit_code == 0 || attempt == 3 || result.err.find("sealing memfd copy: ") == std::string::npos)
+      return result;
+  }
+}
+
+}  // namespace
+
 std::string build_busybox_image(const BusyboxImageSpec& spec) {
   if (spec.name.empty() ||
       spec.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
@@ -129,9 +145,11 @@ std::string build_busybox_image(const BusyboxImageSpec& spec) {
   context.write("Dockerfile", dockerfile);
   CommandOptions options;
   options.timeout = kBuildTimeout;
-  run_checked(with(buildah_command(), {"build", "--isolation", "chroot", "--quiet", "-t", reference, "-f",
-                                       (context.path() / "Dockerfile").string(), context.path().string()}),
-              options);
+  const auto build =
+      with(buildah_command(), {"build", "--isolation", "chroot", "--quiet", "-t", reference, "-f",
+                               (context.path() / "Dockerfile").string(), context.path().string()});
+  const auto built = run_starting_engine_again(build, options);
+  if (built.exit_code != 0) run_checked(build, options);
   return reference;
 }
 
@@ -189,7 +207,7 @@ CommandResult run_in_image(const std::string& local_reference, const std::vector
   run.insert(run.end(), argv.begin(), argv.end());
   CommandResult result;
   try {
-    result = run_command(run);
+    result = run_starting_engine_again(run);
   } catch (...) {
     run_command(with(buildah_command(), {"rm", container}));
     throw;

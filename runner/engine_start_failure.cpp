@@ -1,0 +1,56 @@
+#include "runner/engine_start_failure.hpp"
+
+#include <array>
+
+namespace hangar::runner {
+
+namespace {
+
+// Lines longer than this are never a re-exec failure message; only their start is kept.
+constexpr size_t kMaxLine = 256;
+
+// What containers/storage's pkg/unshare prints when re-executing the engine fails (buildah 1.28 and
+// later spell the first one with a stray "Close_Fd", earlier ones with "Error").
+constexpr std::array kFailurePrefixes = {
+    std::string_view("Close_Fd sealing memfd copy: "),
+    std::string_view("Error sealing memfd copy: "),
+    std::string_view("Error during reexec(...): "),
+};
+
+}  // namespace
+
+bool EngineStartFailure::isFailureLine(std::string_view line) {
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  for (const auto prefix : kFailurePrefixes) {
+    if (line.starts_with(prefix) && line.size() > prefix.size()) return true;
+  }
+  return false;
+}
+
+void EngineStartFailure::feed(std::string_view chunk) {
+  while (!chunk.empty()) {
+    const auto newline = chunk.find('\n');
+    const auto piece = chunk.substr(0, newline);
+    line_.append(piece.substr(0, kMaxLine - std::min(kMaxLine, line_.size())));
+    if (newline == std::string_view::npos) return;
+    finishLine();
+    chunk.remove_prefix(newline + 1);
+  }
+}
+
+void EngineStartFailure::finishLine() {
+  if (isFailureLine(line_)) {
+    seen_ = true;
+  } else if (!seen_ && !line_.empty()) {
+    otherOutputFirst_ = true;
+  }
+  line_.clear();
+}
+
+void EngineStartFailure::reset() {
+  line_.clear();
+  seen_ = false;
+  otherOutputFirst_ = false;
+}
+
+}  // namespace hangar::runner

@@ -1,0 +1,66 @@
+#include "runner/engine_start_failure.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hangar::runner {
+namespace {
+
+// What buildah 1.28 printed on a CI run when a `buildah run` could not start its container.
+constexpr std::string_view kBuildahOutput =
+    "Close_Fd sealing memfd copy: Device or resource busy\nError: exit status 1\n";
+
+TEST(EngineStartFailure, RecognisesEachReexecFailureMessage) {
+  EXPECT_TRUE(EngineStartFailure::isFailureLine("Close_Fd sealing memfd copy: Device or resource busy"));
+  EXPECT_TRUE(EngineStartFailure::isFailureLine("Error sealing memfd copy: Device or resource busy\r"));
+  EXPECT_TRUE(EngineStartFailure::isFailureLine("Error during reexec(...): Permission denied"));
+  EXPECT_FALSE(EngineStartFailure::isFailureLine("Close_Fd sealing memfd copy: "));
+  EXPECT_FALSE(
+      EngineStartFailure::isFailureLine("echo Close_Fd sealing memfd copy: Device or resource busy"));
+  EXPECT_FALSE(EngineStartFailure::isFailureLine("Error: exit status 1"));
+  EXPECT_FALSE(EngineStartFailure::isFailureLine(""));
+}
+
+TEST(EngineStartFailure, SeesTheFailureAsTheFirstOutputEvenOneByteAtATime) {
+  EngineStartFailure failure;
+  for (const char c : kBuildahOutput) failure.feed(std::string_view(&c, 1));
+  EXPECT_TRUE(failure.seen());
+  EXPECT_TRUE(failure.beforeAnyOtherOutput());
+}
+
+TEST(EngineStartFailure, AFailureAfterTheCommandsOwnOutputIsSeenButNotBeforeIt) {
+  EngineStartFailure failure;
+  failure.feed("STEP 2/3: RUN make\nbuilding...\n");
+  EXPECT_FALSE(failure.seen());
+  failure.feed(kBuildahOutput);
+  EXPECT_TRUE(failure.seen());                   // a build may run again
+  EXPECT_FALSE(failure.beforeAnyOtherOutput());  // a cmd step's command may have run: not again
+}
+
+TEST(EngineStartFailure, AnUnfinishedLineIsNotJudged) {
+  EngineStartFailure failure;
+  failure.feed("Close_Fd sealing memfd copy: Device or resource busy");
+  EXPECT_FALSE(failure.seen());
+  failure.feed("\n");
+  EXPECT_TRUE(failure.seen());
+}
+
+TEST(EngineStartFailure, ALongLineIsCutAndNeverMatchesLater) {
+  EngineStartFailure failure;
+  failure.feed(std::string(10000, 'x'));
+  failure.feed("Close_Fd sealing memfd copy: Device or resource busy\n");
+  EXPECT_FALSE(failure.seen());
+  EXPECT_FALSE(failure.beforeAnyOtherOutput());
+}
+
+TEST(EngineStartFailure, ResetForgetsEverything) {
+  EngineStartFailure failure;
+  failure.feed("hello\n");
+  failure.feed(kBuildahOutput);
+  failure.reset();
+  EXPECT_FALSE(failure.seen());
+  failure.feed(kBuildahOutput);
+  EXPECT_TRUE(failure.beforeAnyOtherOutput());
+}
+
+}  // namespace
+}  // namespace hangar::runner

@@ -1,0 +1,103 @@
+// runTask with real buildah behind a wrapper that fails the first start of a container or build the
+// way buildah does now and then (its re-exec cannot seal the memfd copy of itself): Hangar starts the
+// engine again instead of failing the step, but never runs a step's command twice.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "runner/task_run.hpp"
+#include "runner/task_run_buildah_test_helper.hpp"
+#include "tests/support/busybox_image.hpp"
+#include "tests/support/command.hpp"
+#include "tests/support/stand_in_images.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace hangar::runner {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace buildah_test;
+
+constexpr std::string_view kFailure = "Close_Fd sealing memfd copy: Device or resource busy";
+
+class EngineRetryTest : public TaskRunBuildahTest {
+ protected:
+  // The wrapper fails the first `buildah SUBCOMMAND` of each kind listed in `failFirst` (before
+  // anything of the container ran, as buildah does), then passes every call on to buildah.
+  void wrapBuildah(const std::string& failFirst) {
+    const fs::path marks = root.path() / "marks";
+    fs::create_directories(marks);
+    const fs::path wrapper =
+        root.write("buildah-wrapper",
+                   "#!/bin/sh\n"
+                   "for arg in \"$@\"; do case $arg in run|build|bud) sub=$arg; break;; esac; done\n"
+                   "case \" " +
+                       failFirst +
+                       " \" in *\" $sub \"*)\n"
+                       "  if [ -n \"$sub\" ] && mkdir '" +
+                       marks.string() +
+                       "/'$sub 2>/dev/null; then\n"
+                       "    echo '" +
+                       std::string(kFailure) +
+                       "' >&2; echo 'Error: exit status 1' >&2; exit 1\n"
+                       "  fi;;\n"
+                       "esac\n"
+                       "exec buildah \"$@\"\n",
+                   fs::perms::owner_all);
+    request.engine.binary = wrapper.string();
+  }
+};
+
+TEST_F(EngineRetryTest, ACmdStepWhoseContainerFailedToStartRunsOnceOnTheNextStart) {
+  wrapBuildah("run");
+  const std::string image = test::build_busybox_image(test::busybox_base_image());
+  auto count = step("count", config::StepKind::Cmd);
+  count.cmd = image + " sh -c 'echo ran >> /workspace/runs; cat /workspace/runs'";
+  request.task.steps = {count};
+
+  const auto record = run();
+
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
+  EXPECT_THAT(log.outputOf("count"), HasSubstr(std::string(kFailure)));  // the failure stays visible
+  EXPECT_THAT(log.outputOf("count"), ::testing::EndsWith("\nran\n"));    // the command ran exactly once
+  EXPECT_THAT(log.text(), HasSubstr("starting it again (attempt 2 of 3)"));
+  EXPECT_TRUE(fs::exists(root.path() / "marks" / "run"));  // the wrapper did fail one start
+}
+
+TEST_F(EngineRetryTest, ABuildThatFailedInTheEngineIsBuiltAgain) {
+  wrapBuildah("build bud");
+  test::TempDir context;
+  fs::copy_file(test::static_busybox(), context.path() / "busybox");
+  context.write("Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\n");
+  const std::string local = uniqueId("hangar-engine-retry-");
+  request.contextDir = context.path();
+  auto build = step("build", config::StepKind::Build);
+  build.build = "-t " + local + " .";
+  request.task.steps = {build};
+
+  const auto record = run();
+  test::run_command(buildah({"rmi", local}));
+
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
+  EXPECT_THAT(log.text(), HasSubstr("starting it again (attempt 2 of 3)"));
+}
+
+TEST_F(EngineRetryTest, TheSameMessageFromAStepsOwnCommandIsTheStepsFailure) {
+  const std::string image = test::build_busybox_image(test::busybox_base_image());
+  auto fails = step("fails", config::StepKind::Cmd);
+  fails.cmd = image + " sh -c 'echo ran >> /workspace/runs; cat /workspace/runs; echo \"" +
+              std::string(kFailure) + "\" >&2; exit 1'";
+  request.task.steps = {fails};
+
+  const auto record = run();
+
+  EXPECT_EQ(record.status, RunStatus::Failed);
+  // buildah adds its own lines after the command's; the command ran once, not again.
+  EXPECT_THAT(log.outputOf("fails"), ::testing::StartsWith("ran\n" + std::string(kFailure) + "\n"));
+  EXPECT_THAT(log.outputOf("fails"), Not(HasSubstr("ran\nran")));
+  EXPECT_THAT(log.text(), Not(HasSubstr("starting it again")));
+}
+
+}  // namespace
+}  // namespace hangar::runner
