@@ -49,6 +49,7 @@ std::map<std::string, std::string> resolveLocalSecrets(
 void applyAgentCredentials(const config::AgentConfig& config, RunOnceOptions& options) {
   options.localSecrets = config.secrets;
   options.gitCredentials = config.gitCredentials;
+  options.registries = config.registries;
   options.azure = azureEndpoints(config.azure);
 }
 

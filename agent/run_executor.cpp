@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/registry_logins.hpp"
 #include "agent/run_request_resolution.hpp"
 #include "agent/task_preparation.hpp"
 #include "agent/usage_error.hpp"
@@ -129,9 +130,8 @@ void RunExecutor::executeOrThrow(const Claim& claim, const config::AgentConfig& 
     config::LoadedTask loaded = config::loadTask(prepared.load);
     runner::RunRequest request =
         makeRunRequest(options, prepared, std::move(loaded.task), run.record.id, paths_.workRoot());
-    for (const auto& value : request.secretValues) log.addSecret(value);  // secret volumes too
-    for (const auto& registry : config.registries)
-      if (registry.insecure) request.insecureRegistries.push_back(registry.host);
+    addRegistryLogins(options, request);  // agent.yaml registries: logins (ACR token exchange), insecure
+    for (const auto& value : request.secretValues) log.addSecret(value);  // secret volumes, logins too
     auto launcher = runner::makeSystemProcessLauncher();
     record = runner::runTask(request, *launcher, log, control.stop.get_token());
     runner::logRunSummary(record, log);

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "agent/exit_code.hpp"
+#include "agent/registry_logins.hpp"
 #include "agent/run_history.hpp"
 #include "agent/run_id.hpp"
 #include "agent/state_dir.hpp"
@@ -75,6 +76,12 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
 
   runner::RunRequest request =
       makeRunRequest(options, prepared, std::move(loaded.task), runId, stateDir / "runs");
+  std::optional<std::string> loginError;
+  try {
+    addRegistryLogins(options, request);  // agent.yaml registries: (run-once --config)
+  } catch (const std::exception& e) {
+    loginError = e.what();
+  }
 
   runner::ConsoleLog console(logStream);
   RunOnceHistory history(stateDir, runId);  // `hangar runs` and `hangar logs` show run-once runs too
@@ -85,8 +92,8 @@ int runOnce(const RunOnceOptions& options, std::stop_token stop) {
   runner::MaskingLog log(tee, request.secretValues);
   auto launcher = runner::makeSystemProcessLauncher();
   runner::RunRecord record;
-  if (secretError) {
-    record = notStarted(request, *secretError);
+  if (secretError || loginError) {
+    record = notStarted(request, secretError ? *secretError : *loginError);
   } else if (auto error = options.azure ? std::nullopt
                                         : unresolvedSecretsError(request.task, prepared.load.data.secrets)) {
     record = notStarted(request, *error);  // no Key Vault here: fail before any step

@@ -37,6 +37,8 @@ struct RunOnceOptions {
   std::vector<config::LocalSecretSettings> localSecrets;
   /// agent.yaml `gitCredentials:`: credentials for git contexts (before the HANGAR_GIT_* environment).
   std::vector<config::GitCredentialSettings> gitCredentials;
+  /// agent.yaml `registries:`: logins for the run's auth file (before the docker config) and insecure hosts.
+  std::vector<config::RegistrySettings> registries;
 };
 
 }  // namespace hangar::agent

@@ -217,10 +217,10 @@ runner::RunRequest makeRunRequest(const RunOnceOptions& options, const PreparedT
   request.mirrors = options.mirrors;
   request.timeoutSeconds = options.timeoutSeconds;
   // `cmd: acr purge ...` runs natively with the run's registry and credentials (no acr-cli container).
-  request.inProcessCommand = [registry = options.registry, config = request.dockerConfig](
+  request.inProcessCommand = [registry = options.registry](
                                  const std::string& image, const std::vector<std::string>& args,
-                                 const std::string& stepId, runner::LogSink& log) {
-    return runAcrCliStep(image, args, stepId, log, registry, config);
+                                 const std::string& stepId, runner::LogSink& log, const fs::path& authFile) {
+    return runAcrCliStep(image, args, stepId, log, registry, authFile);
   };
   return request;
 }

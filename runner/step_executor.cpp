@@ -354,7 +354,7 @@ StepExecutor::Outcome StepExecutor::runCmd(const config::Step& step, const Deadl
   if (request_.inProcessCommand) {  // e.g. `acr purge`, run natively by the agent (no container)
     std::optional<int> code;
     Outcome outcome = runWithRetries(step, deadline, stop, [&](OutputMatcher&) -> Outcome {
-      code = request_.inProcessCommand(plan.image, plan.args, step.id, log_);
+      code = request_.inProcessCommand(plan.image, plan.args, step.id, log_, workspace_.authFile());
       if (!code || *code == 0) return {StepEnd::Succeeded, "", code};
       return {StepEnd::Failed, "failed to run step ID: " + step.id + ": exit status " + std::to_string(*code),
               code};

@@ -81,6 +81,7 @@ std::map<std::string, registry::Credential> collectCredentials(const RunRequest&
       log.info("Warning: no credentials for " + host + ": " + e.what());
     }
   }
+  for (const auto& [host, credential] : request.logins) credentials[host] = credential;  // agent.yaml wins
   if (!request.registry.empty() && !credentials.contains(registry::normalizeRegistryHost(request.registry)) &&
       !credentials.contains(request.registry)) {
     log.info("No credentials for the run registry " + request.registry + ": it is used anonymously");

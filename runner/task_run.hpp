@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/task.hpp"
+#include "registry/credential.hpp"
 #include "runner/log_sink.hpp"
 #include "runner/process_launcher.hpp"
 #include "runner/run_record.hpp"
@@ -32,17 +33,20 @@ struct RunRequest {
   std::string registry;              // $Registry, may be empty
   std::string taskName;              // the configured task's name; empty = a quick run (run-once)
   EngineSettings engine;
-  std::filesystem::path workRoot;                     // the run's scratch space: workspace, auth file
-  std::optional<std::filesystem::path> dockerConfig;  // credentials source (config.json); none = default
-  std::map<std::string, std::string> mirrors;         // registry host -> mirror prefix
-  std::vector<std::string> insecureRegistries;        // hosts reached over plain HTTP besides loopback ones
-  int timeoutSeconds = 3600;                          // the whole run
-  std::vector<std::string> secretValues;              // masked as *** in every log line and record
+  std::filesystem::path workRoot;                      // the run's scratch space: workspace, auth file
+  std::optional<std::filesystem::path> dockerConfig;   // credentials source (config.json); none = default
+  std::map<std::string, std::string> mirrors;          // registry host -> mirror prefix
+  std::vector<std::string> insecureRegistries;         // hosts reached over plain HTTP besides loopback ones
+  int timeoutSeconds = 3600;                           // the whole run
+  std::vector<std::string> secretValues;               // masked as *** in every log line and record
+  std::map<std::string, registry::Credential> logins;  // host -> credential; wins over dockerConfig
   /// Runs a cmd step inside Hangar instead of a container: given the step's image and arguments, it
   /// writes the step's output to `log` and returns the exit code, or nullopt when it does not handle that
-  /// image (the container runs as usual). The agent sets it so `cmd: acr purge ...` purges natively.
+  /// image (the container runs as usual); `authFile` is the run's auth file, with every credential the run
+  /// has. The agent sets it so `cmd: acr purge ...` purges natively.
   std::function<std::optional<int>(const std::string& image, const std::vector<std::string>& args,
-                                   const std::string& stepId, LogSink& log)>
+                                   const std::string& stepId, LogSink& log,
+                                   const std::filesystem::path& authFile)>
       inProcessCommand;
 };
 

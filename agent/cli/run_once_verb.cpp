@@ -31,7 +31,8 @@ void addRunOnceVerb(CLI::App& app, VerbAction& action) {
   auto configPath = std::make_shared<std::string>();
   verb->add_option(
       "--config", *configPath,
-      "Agent configuration to take secrets:, gitCredentials: and azure: from (read only when given)");
+      "Agent configuration to take secrets:, gitCredentials:, registries: and azure: from (read only when "
+      "given)");
   flags->addTo(*verb);
   verb->callback([flags, configPath, &action] {
     RunOnceOptions options = flags->options();

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/support/free_port.hpp"
+#include "tests/support/htpasswd.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace hangar::test {
@@ -24,23 +25,24 @@ constexpr auto kStartDeadline = std::chrono::seconds(30);
 constexpr auto kStopDeadline = std::chrono::seconds(10);
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
 
-std::string config_for(const std::filesystem::path& storage, int port) {
-  return "version: 0.1\n"
-         "log:\n"
-         "  level: info\n"
-         "  accesslog:\n"
-         "    disabled: false\n"
-         "storage:\n"
-         "  filesystem:\n"
-         "    rootdirectory: " +
-         storage.string() +
-         "\n"
-         "  delete:\n"
-         "    enabled: true\n"
-         "http:\n"
-         "  secret: hangar-test-registry\n"
-         "  addr: 127.0.0.1:" +
-         std::to_string(port) + "\n";
+std::string config_for(const std::filesystem::path& storage, int port,
+                       const std::optional<std::filesystem::path>& htpasswd) {
+  std::string config =
+      "version: 0.1\n"
+      "log:\n"
+      "  level: info\n"
+      "  accesslog:\n"
+      "    disabled: false\n"
+      "storage:\n"
+      "  filesystem:\n"
+      "    rootdirectory: " +
+      storage.string() +
+      "\n"
+      "  delete:\n"
+      "    enabled: true\n";
+  if (htpasswd)
+    config += "auth:\n  htpasswd:\n    realm: hangar-test\n    path: " + htpasswd->string() + "\n";
+  return config + "http:\n  secret: hangar-test-registry\n  addr: 127.0.0.1:" + std::to_string(port) + "\n";
 }
 
 std::string tail(const std::string& text, std::size_t max_chars = 4000) {
@@ -61,11 +63,13 @@ struct LocalRegistry::Process {
   bp::child child;
 };
 
-LocalRegistry::LocalRegistry() : dir_("hangar-registry") {
+LocalRegistry::LocalRegistry(std::optional<RegistryLogin> login)
+    : dir_("hangar-registry"), login_(std::move(login)) {
   if (!std::filesystem::exists(kRegistryBinary)) {
     throw std::runtime_error(std::string(kRegistryBinary) + " is missing: apt-get install docker-registry");
   }
   std::filesystem::create_directories(dir_.path() / "storage");
+  if (login_) dir_.write("htpasswd", login_->username + ":" + bcrypt_hash(login_->password) + "\n");
   for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
     if (start_on(pick_free_loopback_port())) return;
     // Another process took the port between our probe and the registry's bind: try another one.
@@ -78,7 +82,9 @@ LocalRegistry::~LocalRegistry() { stop(); }
 
 bool LocalRegistry::start_on(int port) {
   port_ = port;
-  const auto config = dir_.write("config.yml", config_for(dir_.path() / "storage", port));
+  std::optional<std::filesystem::path> htpasswd;
+  if (login_) htpasswd = dir_.path() / "htpasswd";
+  const auto config = dir_.write("config.yml", config_for(dir_.path() / "storage", port, htpasswd));
   const auto log_file = dir_.path() / "registry.log";
   process_ = std::make_unique<Process>();
   process_->child = bp::child(kRegistryBinary, bp::args({"serve", config.string()}),
@@ -97,7 +103,7 @@ bool LocalRegistry::start_on(int port) {
     try {
       // The "listening on" line proves that this registry, not some other server, owns the port.
       if (log().find("listening on " + host()) != std::string::npos &&
-          http_request("GET", url() + "/v2/", {}, std::chrono::seconds(2)).status == 200) {
+          http_request("GET", url() + "/v2/", {}, std::chrono::seconds(2)).status == (login_ ? 401 : 200)) {
         return true;
       }
     } catch (const std::runtime_error&) {
@@ -129,8 +135,12 @@ std::string LocalRegistry::host() const { return "127.0.0.1:" + std::to_string(p
 
 std::string LocalRegistry::url() const { return "http://" + host(); }
 
+std::string LocalRegistry::api_url() const {
+  return login_ ? "http://" + login_->username + ":" + login_->password + "@" + host() : url();
+}
+
 std::vector<std::string> LocalRegistry::tags(const std::string& repository) const {
-  const auto response = http_request("GET", url() + "/v2/" + repository + "/tags/list");
+  const auto response = http_request("GET", api_url() + "/v2/" + repository + "/tags/list");
   if (response.status == 404) return {};
   if (response.status != 200) {
     throw std::runtime_error("GET /v2/" + repository + "/tags/list: HTTP " + std::to_string(response.status) +
@@ -140,7 +150,7 @@ std::vector<std::string> LocalRegistry::tags(const std::string& repository) cons
 }
 
 std::vector<std::string> LocalRegistry::catalog() const {
-  const auto response = http_request("GET", url() + "/v2/_catalog");
+  const auto response = http_request("GET", api_url() + "/v2/_catalog");
   if (response.status != 200) {
     throw std::runtime_error("GET /v2/_catalog: HTTP " + std::to_string(response.status) + ": " +
                              response.body);
@@ -151,7 +161,7 @@ std::vector<std::string> LocalRegistry::catalog() const {
 std::string LocalRegistry::manifest_digest(const std::string& repository,
                                            const std::string& reference) const {
   const std::string path = "/v2/" + repository + "/manifests/" + reference;
-  const auto response = http_request("HEAD", url() + path,
+  const auto response = http_request("HEAD", api_url() + path,
                                      {"Accept: application/vnd.oci.image.manifest.v1+json, "
                                       "application/vnd.oci.image.index.v1+json, "
                                       "application/vnd.docker.distribution.manifest.v2+json, "

@@ -1,0 +1,91 @@
+#include "agent/registry_logins.hpp"
+
+#include <memory>
+#include <stdexcept>
+
+#include "agent/azure_endpoints.hpp"
+#include "registry/azure_container_registry.hpp"
+#include "registry/image_reference.hpp"
+#include "runner/secret_source.hpp"
+
+namespace hangar::agent {
+namespace {
+
+std::string withoutTrailingNewline(std::string value) {
+  if (value.ends_with('\n')) value.pop_back();
+  if (value.ends_with('\r')) value.pop_back();
+  return value;
+}
+
+std::string readPassword(const std::string& file, const std::string& variable) {
+  return file.empty() ? runner::readSecretEnv(variable)
+                      : withoutTrailingNewline(runner::readSecretFile(file));
+}
+
+// The AAD credential of a managed identity or a service principal; a client secret read here is added to
+// `secrets` (masked like the tokens it buys).
+std::shared_ptr<registry::TokenCredential> aadCredential(const config::RegistryAuth& auth,
+                                                         const registry::AzureEndpoints& azure,
+                                                         std::vector<std::string>& secrets) {
+  if (const auto& identity = auth.managedIdentity) {
+    return std::make_shared<registry::ManagedIdentityCredential>(
+        azure.imdsUrl,
+        registry::ManagedIdentityId{identity->clientId, identity->objectId, identity->resourceId});
+  }
+  const auto& principal = *auth.servicePrincipal;
+  if (!principal.certificateFile.empty()) {
+    throw std::runtime_error(
+        "a service principal with a certificate cannot log in yet; use clientSecretFile or clientSecretEnv, "
+        "or a managed identity");
+  }
+  secrets.push_back(readPassword(principal.clientSecretFile, principal.clientSecretEnv));
+  return std::make_shared<registry::ClientSecretCredential>(azure.authorityHost, principal.tenantId,
+                                                            principal.clientId, secrets.back());
+}
+
+registry::Credential acrLogin(const config::RegistrySettings& entry, const registry::AzureEndpoints& azure,
+                              std::vector<std::string>& secrets) {
+  registry::AcrOptions options;
+  options.loginServer = entry.host;
+  const bool plain = entry.insecure || registry::isLoopbackRegistry(entry.host);
+  options.endpoint = (plain ? "http://" : "https://") + entry.host;
+  if (entry.auth->servicePrincipal) options.tenantId = entry.auth->servicePrincipal->tenantId;
+  registry::AcrTokenExchanger exchanger(options, aadCredential(*entry.auth, azure, secrets));
+  return exchanger.credential();
+}
+
+}  // namespace
+
+void addRegistryLogins(const RunOnceOptions& options, runner::RunRequest& request) {
+  for (const auto& entry : options.registries)
+    if (entry.insecure) request.insecureRegistries.push_back(entry.host);
+  auto logins = resolveRegistryLogins(options.registries, options.azure.value_or(azureEndpoints()));
+  request.logins = std::move(logins.credentials);
+  for (auto& value : logins.secretValues) request.secretValues.push_back(std::move(value));
+}
+
+RegistryLogins resolveRegistryLogins(const std::vector<config::RegistrySettings>& registries,
+                                     const registry::AzureEndpoints& azure) {
+  RegistryLogins logins;
+  for (const auto& entry : registries) {
+    if (!entry.auth) continue;
+    registry::Credential credential;
+    try {
+      if (entry.auth->managedIdentity || entry.auth->servicePrincipal) {
+        credential = acrLogin(entry, azure, logins.secretValues);
+      } else {
+        credential.username = entry.auth->username;
+        credential.password = readPassword(entry.auth->passwordFile, entry.auth->passwordEnv);
+      }
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cannot log in to registry " + entry.host + " (" + entry.position.str() +
+                               "): " + e.what());
+    }
+    for (const auto* value : {&credential.password, &credential.identityToken})
+      if (!value->empty()) logins.secretValues.push_back(*value);
+    logins.credentials[entry.host] = std::move(credential);
+  }
+  return logins;
+}
+
+}  // namespace hangar::agent

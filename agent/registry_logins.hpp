@@ -1,0 +1,34 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/run_options.hpp"
+#include "config/agent_config.hpp"
+#include "registry/azure_identity.hpp"
+#include "registry/credential.hpp"
+
+namespace hangar::agent {
+
+/// The credentials agent.yaml's `registries:` give their hosts for one run, and the values to mask.
+struct RegistryLogins {
+  std::map<std::string, registry::Credential> credentials;  // host[:port] -> credential
+  std::vector<std::string> secretValues;                    // every password and token in them
+};
+
+/// Resolves each `registries:` entry with an `auth:` now: username + password (passwordFile: owner-only,
+/// one trailing newline dropped as `docker login --password-stdin` does; or passwordEnv); for a managed
+/// identity or a service principal with a client secret, ACR's token exchange (an AAD token from IMDS or
+/// from `azure.authorityHost`, traded at https://HOST/oauth2/exchange, plain http for a loopback or
+/// `insecure` host) gives a refresh token, stored as `docker login` stores an ACR AAD login (username
+/// 00000000-0000-0000-0000-000000000000, identity token). Throws std::runtime_error naming the entry's
+/// host and the reason, never a secret or token.
+RegistryLogins resolveRegistryLogins(const std::vector<config::RegistrySettings>& registries,
+                                     const registry::AzureEndpoints& azure);
+
+/// Gives `request` the logins of `options.registries` (they win over the docker config for their hosts;
+/// their secrets are masked) and its `insecure` hosts. Throws as resolveRegistryLogins.
+void addRegistryLogins(const RunOnceOptions& options, runner::RunRequest& request);
+
+}  // namespace hangar::agent

@@ -1,0 +1,173 @@
+// agent.yaml `registries:` logins for a run: passwords from owner-only files or variables, and ACR's
+// token exchange for managed identities and service principals, against a play IMDS, AAD and ACR on
+// loopback that check every token they are given.
+#include "agent/registry_logins.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "registry/azure_container_registry.hpp"
+#include "registry/credential_provider.hpp"
+#include "registry/http_transport.hpp"
+#include "registry/token_authenticator.hpp"
+#include "tests/support/azure_play_server.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace hangar::agent {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+class RegistryLoginsTest : public ::testing::Test {
+ protected:
+  RegistryLoginsTest() {
+    azure_.setAcrService(acrHost());  // the registry's login server is this loopback host
+    endpoints_.imdsUrl = azure_.url();
+    endpoints_.authorityHost = azure_.url();
+  }
+  std::string acrHost() const { return "127.0.0.1:" + std::to_string(azure_.port()); }
+  config::RegistrySettings entry(const std::string& host, config::RegistryAuth auth) const {
+    config::RegistrySettings settings;
+    settings.host = host;
+    settings.auth = std::move(auth);
+    settings.position = {"/etc/hangar/agent.yaml", 12, 5};
+    return settings;
+  }
+
+  test::AzurePlayServer azure_;
+  registry::AzureEndpoints endpoints_;
+  test::TempDir dir_;
+};
+
+TEST_F(RegistryLoginsTest, APasswordFileLosesOneTrailingNewlineAndAVariableIsTakenAsItIs) {
+  config::RegistryAuth fromFile;
+  fromFile.username = "builder";
+  fromFile.passwordFile = dir_.write("password", "s3cret-file-1b\n").string();
+  config::RegistryAuth fromEnv;
+  fromEnv.username = "pusher";
+  fromEnv.passwordEnv = "HANGAR_TEST_REGISTRY_PASSWORD";
+  ::setenv("HANGAR_TEST_REGISTRY_PASSWORD", "s3cret-env-9c", 1);
+
+  auto insecureOnly = entry("anon.example", {});
+  insecureOnly.auth.reset();  // an entry that only says `insecure: true`: no login
+  insecureOnly.insecure = true;
+  const auto logins = resolveRegistryLogins(
+      {entry("registry.example:5000", fromFile), entry("other.example", fromEnv), insecureOnly}, endpoints_);
+
+  EXPECT_EQ(logins.credentials.size(), 2u);
+  EXPECT_EQ(logins.credentials.at("registry.example:5000"),
+            (registry::Credential{"builder", "s3cret-file-1b", ""}));
+  EXPECT_EQ(logins.credentials.at("other.example"), (registry::Credential{"pusher", "s3cret-env-9c", ""}));
+  EXPECT_THAT(logins.secretValues, ElementsAre("s3cret-file-1b", "s3cret-env-9c"));
+  EXPECT_THAT(azure_.requests("/"), IsEmpty());  // no Azure call for a password
+}
+
+TEST_F(RegistryLoginsTest, AManagedIdentityLogsInAsDockerLoginStoresAnAcrAadLogin) {
+  config::RegistryAuth auth;
+  auth.managedIdentity = config::ManagedIdentityAuth{};  // system-assigned
+  const auto logins = resolveRegistryLogins({entry(acrHost(), auth)}, endpoints_);
+
+  const auto& credential = logins.credentials.at(acrHost());
+  EXPECT_EQ(credential.username, registry::kAcrTokenUsername);
+  EXPECT_EQ(credential.password, "");
+  ASSERT_FALSE(credential.identityToken.empty());
+  EXPECT_THAT(logins.secretValues, ElementsAre(credential.identityToken));
+  // IMDS gave an AAD token for ACR's audience, which /oauth2/exchange took for the refresh token.
+  const auto imds = azure_.requests("/metadata/identity/oauth2/token");
+  ASSERT_EQ(imds.size(), 1u);
+  EXPECT_EQ(imds[0].query.at("resource"), "https://containerregistry.azure.net");
+  EXPECT_EQ(imds[0].query.count("client_id"), 0u);
+  const auto exchanges = azure_.requests("/oauth2/exchange");
+  ASSERT_EQ(exchanges.size(), 1u);
+  EXPECT_EQ(exchanges[0].form.at("service"), acrHost());
+  // What buildah does with the auth file: trade the identity token at the realm for an access token,
+  // which the play registry's /v2/ accepts.
+  registry::CurlTransport transport;
+  registry::TokenAuthenticator authenticator(
+      transport, std::make_shared<registry::StaticCredentialProvider>(credential), acrHost());
+  registry::HttpRequest ping;
+  ping.url = azure_.url() + "/v2/";
+  EXPECT_EQ(authenticator.send(ping, "").status, 200);
+  const auto tokens = azure_.requests("/oauth2/token");
+  ASSERT_EQ(tokens.size(), 1u);
+  EXPECT_EQ(tokens[0].form.at("grant_type"), "refresh_token");
+  EXPECT_EQ(tokens[0].form.at("refresh_token"), credential.identityToken);
+}
+
+TEST_F(RegistryLoginsTest, AUserAssignedIdentityIsAskedForByItsClientId) {
+  azure_.addManagedIdentity("d3b0-client");
+  config::RegistryAuth auth;
+  auth.managedIdentity = config::ManagedIdentityAuth{"d3b0-client", "", ""};
+  const auto logins = resolveRegistryLogins({entry(acrHost(), auth)}, endpoints_);
+
+  EXPECT_FALSE(logins.credentials.at(acrHost()).identityToken.empty());
+  EXPECT_EQ(azure_.requests("/metadata/identity/oauth2/token").at(0).query.at("client_id"), "d3b0-client");
+}
+
+TEST_F(RegistryLoginsTest, AServicePrincipalWithAClientSecretLogsInThroughAad) {
+  azure_.addServicePrincipal("play-tenant", "sp-client", "sp-secret-42e");
+  config::RegistryAuth auth;
+  auth.servicePrincipal =
+      config::ServicePrincipalAuth{"play-tenant", "sp-client", "", "HANGAR_TEST_SP_SECRET", ""};
+  ::setenv("HANGAR_TEST_SP_SECRET", "sp-secret-42e", 1);
+  const auto logins = resolveRegistryLogins({entry(acrHost(), auth)}, endpoints_);
+
+  const auto& credential = logins.credentials.at(acrHost());
+  EXPECT_EQ(credential.username, registry::kAcrTokenUsername);
+  EXPECT_FALSE(credential.identityToken.empty());
+  EXPECT_THAT(logins.secretValues, ::testing::Contains("sp-secret-42e"));  // masked too
+  EXPECT_EQ(azure_.requests("/play-tenant/oauth2/v2.0/token").size(), 1u);
+  EXPECT_EQ(azure_.requests("/oauth2/exchange").at(0).form.at("tenant"), "play-tenant");
+}
+
+TEST_F(RegistryLoginsTest, AFailedLoginNamesTheHostTheEntryAndTheReasonNeverASecret) {
+  azure_.addServicePrincipal("play-tenant", "sp-client", "the-right-secret");
+  config::RegistryAuth auth;
+  auth.servicePrincipal =
+      config::ServicePrincipalAuth{"play-tenant", "sp-client", "", "HANGAR_TEST_SP_WRONG", ""};
+  ::setenv("HANGAR_TEST_SP_WRONG", "a-wrong-secret-77", 1);
+  try {
+    resolveRegistryLogins({entry(acrHost(), auth)}, endpoints_);
+    FAIL() << "a wrong client secret logged in";
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_THAT(message,
+                HasSubstr("cannot log in to registry " + acrHost() + " (/etc/hangar/agent.yaml:12:5)"));
+    EXPECT_THAT(message, Not(HasSubstr("a-wrong-secret-77")));
+    EXPECT_THAT(message, Not(HasSubstr("the-right-secret")));
+  }
+}
+
+TEST_F(RegistryLoginsTest, AnOpenPasswordFileIsRefusedNamingTheFile) {
+  config::RegistryAuth auth;
+  auth.username = "builder";
+  auth.passwordFile = dir_.write("open-password", "visible-5d\n",
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::others_read)
+                          .string();
+  try {
+    resolveRegistryLogins({entry("registry.example", auth)}, endpoints_);
+    FAIL() << "a world-readable password file was used";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(auth.passwordFile));
+    EXPECT_THAT(e.what(), Not(HasSubstr("visible-5d")));
+  }
+}
+
+TEST_F(RegistryLoginsTest, ACertificateServicePrincipalSaysItCannotLogInYet) {
+  config::RegistryAuth auth;
+  auth.servicePrincipal =
+      config::ServicePrincipalAuth{"play-tenant", "sp-client", "", "", "/etc/hangar/sp.pem"};
+  try {
+    resolveRegistryLogins({entry(acrHost(), auth)}, endpoints_);
+    FAIL() << "a certificate service principal logged in";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("certificate cannot log in yet"));
+  }
+  EXPECT_THAT(azure_.requests("/"), IsEmpty());
+}
+
+}  // namespace
+}  // namespace hangar::agent
