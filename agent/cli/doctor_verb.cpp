@@ -3,9 +3,11 @@
 #include <fstream>
 #include <iostream>
 
+#include "agent/azure_endpoints.hpp"
 #include "agent/cli/cli.hpp"
 #include "agent/cli/config_flag.hpp"
 #include "agent/doctor.hpp"
+#include "agent/registry_logins.hpp"
 #include "agent/state_dir.hpp"
 #include "config/agent_config.hpp"
 #include "registry/credential_provider.hpp"
@@ -57,22 +59,39 @@ void addAzureCredentialChecks(const config::AgentConfig& config, DoctorOptions& 
   }
 }
 
+// The agent.yaml login of one registry, resolved when the check asks for it: a failure becomes the
+// credentials check's reason (resolveRegistryLogins never puts a secret in it).
+class ConfiguredLogin : public registry::CredentialProvider {
+ public:
+  ConfiguredLogin(config::RegistrySettings entry, registry::AzureEndpoints azure)
+      : entry_(std::move(entry)), azure_(std::move(azure)) {}
+  std::optional<registry::Credential> credentialFor(const std::string& host) override {
+    if (host != entry_.host) return std::nullopt;
+    return resolveRegistryLogins({entry_}, azure_).credentials.at(entry_.host);
+  }
+
+ private:
+  config::RegistrySettings entry_;
+  registry::AzureEndpoints azure_;
+};
+
 int doctor(const DoctorFlags& flags) {
   DoctorOptions options;
   options.stateDir = defaultStateDir();
   std::string dockerConfig;
   registry::HttpOptions http;
+  std::optional<config::AgentConfig> config;
   if (!flags.configPath.empty()) {
-    const auto config = config::loadAgentConfig(flags.configPath);
-    options.stateDir = config.stateDir;
-    options.engine.kind = config.engine.kind == config::EngineKind::Docker ? "docker" : "buildah";
-    options.engine.binary = config.engine.binary;
-    if (!config.engine.storageDriver.empty()) options.engine.storageDriver = config.engine.storageDriver;
-    dockerConfig = config.dockerConfig;
-    http.caBundle = config.caBundle;
-    for (const auto& entry : config.registries)
+    config = config::loadAgentConfig(flags.configPath);
+    options.stateDir = config->stateDir;
+    options.engine.kind = config->engine.kind == config::EngineKind::Docker ? "docker" : "buildah";
+    options.engine.binary = config->engine.binary;
+    if (!config->engine.storageDriver.empty()) options.engine.storageDriver = config->engine.storageDriver;
+    dockerConfig = config->dockerConfig;
+    http.caBundle = config->caBundle;
+    for (const auto& entry : config->registries)
       if (entry.insecure) http.insecureHosts.insert(entry.host);
-    addAzureCredentialChecks(config, options);
+    addAzureCredentialChecks(*config, options);
   }
   if (!flags.stateDir.empty()) options.stateDir = flags.stateDir;
   if (!flags.dockerConfig.empty()) dockerConfig = flags.dockerConfig;
@@ -88,6 +107,14 @@ int doctor(const DoctorFlags& flags) {
     check.credentialSource = file.string();
     check.credentials =
         std::make_shared<registry::DockerConfigCredentialProvider>(registry::DockerConfig::load(file));
+    // The agent.yaml login of this registry, when it has one, as the run would use it.
+    if (config) {
+      for (const auto& entry : config->registries) {
+        if (entry.host != flags.registry || !entry.auth) continue;
+        check.credentials = std::make_shared<ConfiguredLogin>(entry, azureEndpoints(config->azure));
+        check.credentialSource = "agent.yaml registries: (" + entry.position.str() + ")";
+      }
+    }
     check.repository = flags.repository;
     check.checkPush = flags.checkPush;
     options.registry = check;

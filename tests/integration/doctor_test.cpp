@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 
@@ -42,6 +43,41 @@ TEST(DoctorTest, FirewallDenialExplainedInPlainWordsAndExitsOne) {
                                     "'198.51.100.23' is not allowed access"));
   EXPECT_THAT(result.out, HasSubstr("fix: the registry's firewall"));
   EXPECT_THAT(result.out, HasSubstr("Some checks failed."));
+}
+
+TEST(DoctorTest, ARegistryLoginFromTheAgentConfigurationIsCheckedAsARunWouldUseIt) {
+  LocalRegistry registry(RegistryLogin{"builder", "Doc-Pa55-81c"});
+  TempDir dir("hangar-doctor");
+  const auto password = dir.write("password", "Doc-Pa55-81c\n");
+  ::chmod(password.c_str(), 0600);
+  const auto agentConfig = dir.write("agent.yaml", "registries:\n  - host: " + registry.host() +
+                                                       "\n    auth:\n      username: builder\n"
+                                                       "      passwordFile: " +
+                                                       password.string() + "\n");
+  const std::vector<std::string> args = {"doctor",
+                                         "--config",
+                                         agentConfig.string(),
+                                         "--registry",
+                                         registry.host(),
+                                         "--state-dir",
+                                         dir.path().string(),
+                                         "--docker-config",
+                                         (dir.path() / "none.json").string()};
+
+  const auto result = run_hangar(args);
+  EXPECT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_THAT(result.out,
+              HasSubstr("[PASS] registry credentials: a username and password for " + registry.host() +
+                        " from agent.yaml registries: (" + agentConfig.string() + ":2:"));
+  EXPECT_THAT(result.out, HasSubstr("[PASS] registry pull permission"));
+  EXPECT_THAT(result.out + result.err, ::testing::Not(HasSubstr("Doc-Pa55-81c")));
+
+  ::chmod(password.c_str(), 0644);  // as a run would, doctor refuses a password file others can read
+  const auto refused = run_hangar(args);
+  EXPECT_EQ(refused.exit_code, 1) << refused.describe();
+  EXPECT_THAT(refused.out,
+              HasSubstr("[FAIL] registry credentials: reading credentials from agent.yaml registries: ("));
+  EXPECT_THAT(refused.out, HasSubstr("cannot log in to registry " + registry.host()));
 }
 
 }  // namespace
