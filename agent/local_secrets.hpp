@@ -19,7 +19,8 @@ std::map<std::string, std::string> resolveLocalSecrets(const std::vector<config:
                                                        const std::vector<config::LocalSecretSettings>& local);
 
 /// Takes what a run needs from the agent configuration's credential sections: `secrets:`,
-/// `gitCredentials:`, `registries:` and the `azure:` endpoints. Used by the service and by `run-once --config`.
+/// `gitCredentials:`, `registries:` and the `azure:` endpoints. Used by the service and by `run-once
+/// --config`.
 void applyAgentCredentials(const config::AgentConfig& config, RunOnceOptions& options);
 
 }  // namespace hangar::agent

@@ -3,10 +3,12 @@
 // NAME=VALUE, --secret NAME=@FILE, --set-secret, a secret volume, a Key Vault secret (fetched with a
 // managed-identity token from the loopback play IMDS and Key Vault), an agent-local secret file
 // (agent.yaml `secrets:`), and a git password (agent.yaml `gitCredentials:`) for the context, fetched
-// over smart HTTP with basic auth — and a step that prints each secret in plain, base64 and URL-encoded
+// over smart HTTP with basic auth, and an ACR login with the managed identity (agent.yaml `registries:`:
+// the play IMDS's AAD token traded at the play ACR's /oauth2/exchange for a refresh token that goes into
+// the run's auth file) — and a step that prints each secret in plain, base64 and URL-encoded
 // form (computed inside the container). Afterwards no byte Hangar wrote (stdout, stderr, the fresh state
 // dir, its TMPDIR) and no argv of any process seen during the run (/proc/*/cmdline, sampled by a thread)
-// holds any form of any secret, nor the tokens the play IMDS issued.
+// holds any form of any secret, nor any token the play IMDS, AAD or ACR issued.
 
 #include <dirent.h>
 #include <gtest/gtest.h>
@@ -205,6 +207,8 @@ TEST(SecretsAudit, NoFormOfAnySecretIsWrittenOrOnAnyArgv) {
   gitServer.password = kGitPassword;
   AzurePlayServer azure;
   azure.addSecret("audit-secret", kVaultSecret);
+  const std::string acrHost = "127.0.0.1:" + std::to_string(azure.port());
+  azure.setAcrService(acrHost);  // the play ACR's login server
   const fs::path gitPasswordFile = outside.write("git.pw", kGitPassword);
   const fs::path localSecretFile = outside.write("local.secret", kLocalSecret);
   ::chmod(gitPasswordFile.c_str(), 0600);
@@ -214,7 +218,8 @@ TEST(SecretsAudit, NoFormOfAnySecretIsWrittenOrOnAnyArgv) {
       "azure:\n  imdsEndpoint: " + azure.url() + "\n  keyVaultEndpoint: " + azure.url() +
           "\nsecrets:\n  - id: local\n    valueFile: " + localSecretFile.string() +
           "\ngitCredentials:\n  - host: " + gitServer.url("").substr(std::string("http://").size()) +
-          "\n    username: gituser\n    passwordFile: " + gitPasswordFile.string() + "\n");
+          "\n    username: gituser\n    passwordFile: " + gitPasswordFile.string() +
+          "\nregistries:\n  - host: " + acrHost + "\n    auth:\n      managedIdentity: {}\n");
   const fs::path secretFile = outside.write("secret.txt", kSecretFile);
   const fs::path authFile =
       outside.write("config.json", R"({"auths":{")" + registry.host() + R"(":{"auth":")" +
@@ -267,6 +272,10 @@ TEST(SecretsAudit, NoFormOfAnySecretIsWrittenOrOnAnyArgv) {
     }
   }
   ASSERT_GT(forms.size(), forbiddenForms().size()) << "no bearer token was seen";
+  // The ACR login happened: its refresh token (in the run's auth file while the run lasted) and the
+  // AAD tokens are secrets too.
+  ASSERT_EQ(azure.requests("/oauth2/exchange").size(), 1u) << result.describe();
+  for (const auto& token : azure.issuedTokens()) forms.push_back(token);
   EXPECT_GT(gitServer.requests.load(), 0);
   // The step really ran and printed every secret in every form (masked on the way out).
   EXPECT_NE(result.err.find("audit-step-done"), std::string::npos) << result.describe();

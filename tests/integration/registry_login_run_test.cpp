@@ -1,7 +1,8 @@
 // End to end: `hangar run-once --config agent.yaml` logs in to a registry with the `registries:` entry's
 // username and passwordFile: a real docker-registry demanding Basic auth takes the run's push, buildah
 // got the login through the run's auth file, and the password is nowhere in the output. Without the
-// entry the push is refused. (run-once prints the run's log on stdout.) Then a task step `cmd: acr purge` deletes the pushed tag with that login.
+// entry the push is refused. (run-once prints the run's log on stdout.) Then a task step `cmd: acr purge`
+// deletes the pushed tag with that login.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -443,6 +443,13 @@ std::vector<RecordedRequest> AzurePlayServer::requests() const {
   return state_->recorded;
 }
 
+std::vector<std::string> AzurePlayServer::issuedTokens() const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<std::string> tokens;
+  for (const auto& [token, info] : state_->tokens) tokens.push_back(token);
+  return tokens;
+}
+
 std::vector<RecordedRequest> AzurePlayServer::requests(const std::string& prefix) const {
   std::lock_guard lock(state_->mutex);
   std::vector<RecordedRequest> out;

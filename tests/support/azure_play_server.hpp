@@ -71,6 +71,8 @@ class AzurePlayServer {
   std::vector<RecordedRequest> requests() const;
   /// The requests whose path starts with `prefix`.
   std::vector<RecordedRequest> requests(const std::string& prefix) const;
+  /// Every token issued so far (AAD, ACR refresh and ACR access tokens), e.g. to look for leaks.
+  std::vector<std::string> issuedTokens() const;
 
   /// An unsigned JWT with these claims (string values) and `exp` = now + lifetime, e.g. to hand-craft
   /// tokens in tests.

@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <iomanip>
@@ -184,7 +185,9 @@ CommandResult run_buildah_tolerating_races(const std::vector<std::string>& argv)
 
 }  // namespace
 
-int remove_local_images(const std::string& prefix) {
+namespace {
+
+std::vector<std::string> local_images_named(const std::string& prefix) {
   const auto listed =
       run_buildah_tolerating_races(with(buildah_command(), {"images", "--format", "{{.Name}}:{{.Tag}}"}));
   std::vector<std::string> names;
@@ -192,10 +195,27 @@ int remove_local_images(const std::string& prefix) {
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind(prefix, 0) == 0) names.push_back(line);
   }
-  if (names.empty()) return 0;
-  std::vector<std::string> rmi = with(buildah_command(), {"rmi"});
-  rmi.insert(rmi.end(), names.begin(), names.end());
-  run_buildah_tolerating_races(rmi);
+  return names;
+}
+
+}  // namespace
+
+int remove_local_images(const std::string& prefix) {
+  const auto names = local_images_named(prefix);
+  // `buildah rmi` can answer "image not known" for an image it just listed while other buildah processes
+  // write the shared storage (seen on a CI run): what counts is that none of them is left, so the names
+  // still listed are removed again, a few times at most.
+  std::vector<std::string> left = names;
+  for (int attempt = 1; !left.empty(); ++attempt) {
+    std::vector<std::string> rmi = with(buildah_command(), {"rmi"});
+    rmi.insert(rmi.end(), left.begin(), left.end());
+    if (run_command(rmi).exit_code == 0) break;
+    if (attempt == 5) run_checked(rmi);  // throws, with buildah's answer
+    const auto listed = local_images_named(prefix);
+    std::erase_if(left, [&](const std::string& name) {
+      return std::find(listed.begin(), listed.end(), name) == listed.end();
+    });
+  }
   return static_cast<int>(names.size());
 }
 
