@@ -24,7 +24,11 @@ bool EngineStartFailure::isFailureLine(std::string_view line) {
   for (const auto prefix : kFailurePrefixes) {
     if (line.starts_with(prefix) && line.size() > prefix.size()) return true;
   }
-  return false;
+  // A build whose layers were all cached commits to an existing image, which a concurrent `buildah rmi`
+  // of that image's other name may delete at that moment (seen on a CI run): the build can run again.
+  return line.starts_with("Error: ") &&
+         line.find(": committing the finished image: ") != std::string_view::npos &&
+         line.ends_with(": image not known");
 }
 
 void EngineStartFailure::feed(std::string_view chunk) {

@@ -9,7 +9,8 @@ namespace hangar::runner {
 /// re-execute itself before a container's command starts: containers/storage copies its binary into a
 /// sealed memfd there, and sealing fails now and then with EBUSY while the kernel still holds the copy's
 /// pages ("Close_Fd sealing memfd copy: Device or resource busy"). Such a failure is transient and says
-/// nothing about the step: the command never ran, so starting the container again is safe.
+/// nothing about the step: the command never ran, so starting the container again is safe. Also a
+/// build's commit that lost its (cached) image to a concurrent `buildah rmi`: the build can run again.
 class EngineStartFailure {
  public:
   void feed(std::string_view chunk);

@@ -18,6 +18,10 @@ TEST(EngineStartFailure, RecognisesEachReexecFailureMessage) {
       EngineStartFailure::isFailureLine("echo Close_Fd sealing memfd copy: Device or resource busy"));
   EXPECT_FALSE(EngineStartFailure::isFailureLine("Error: exit status 1"));
   EXPECT_FALSE(EngineStartFailure::isFailureLine(""));
+  EXPECT_TRUE(EngineStartFailure::isFailureLine(
+      "Error: copying image \"6234\": committing the finished image: saving manifest for image \"6234\": "
+      "locating image with ID \"6234\": image not known"));
+  EXPECT_FALSE(EngineStartFailure::isFailureLine("Error: creating build container: image not known"));
 }
 
 TEST(EngineStartFailure, SeesTheFailureAsTheFirstOutputEvenOneByteAtATime) {

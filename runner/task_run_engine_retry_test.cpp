@@ -69,8 +69,9 @@ TEST_F(EngineRetryTest, ABuildThatFailedInTheEngineIsBuiltAgain) {
   wrapBuildah("build bud");
   test::TempDir context;
   fs::copy_file(test::static_busybox(), context.path() / "busybox");
-  context.write("Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\n");
   const std::string local = uniqueId("hangar-engine-retry-");
+  // A label of its own: no other test's build makes the same image, which its cleanup could delete.
+  context.write("Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\nLABEL hangar.test=" + local + "\n");
   request.contextDir = context.path();
   auto build = step("build", config::StepKind::Build);
   build.build = "-t " + local + " .";

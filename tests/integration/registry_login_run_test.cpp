@@ -26,7 +26,9 @@ class RegistryLoginRun : public ::testing::Test {
  protected:
   void SetUp() override {
     std::filesystem::copy_file(static_busybox(), context_.path() / "busybox");
-    context_.write("Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\n");
+    // A label of its own: no other test's build makes the same image, which its cleanup could delete.
+    context_.write("Dockerfile",
+                   "FROM scratch\nCOPY busybox /bin/busybox\nLABEL hangar.test=" + registry_.host() + "\n");
     context_.write("push.yaml",
                    "version: v1.1.0\n"
                    "steps:\n"
