@@ -11,9 +11,9 @@
 #include "registry/image_reference.hpp"
 #include "runner/build_dependencies.hpp"
 #include "runner/container_secret_env.hpp"
-#include "runner/engine_start_failure.hpp"
 #include "runner/run_summary.hpp"
 #include "runner/secret_volumes.hpp"
+#include "runner/transient_engine_failure.hpp"
 
 namespace hangar::runner {
 namespace {
@@ -23,8 +23,8 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr int kPushAttempts = 3;
-// Starts of an engine process that failed before the step's command ran (EngineStartFailure).
-constexpr int kEngineStartAttempts = 3;
+// Runs of an engine process in all while it fails with a TransientEngineFailure.
+constexpr int kEngineAttempts = 3;
 constexpr milliseconds kPushBackoffBase{250};
 constexpr milliseconds kPushBackoffCap{5000};
 constexpr milliseconds kRemoveTimeout{60000};
@@ -383,7 +383,7 @@ StepExecutor::Outcome StepExecutor::runCmd(const config::Step& step, const Deadl
 ProcessResult StepExecutor::runEngineProcess(const ProcessSpec& spec, const config::Step& step,
                                              const Deadline& deadline, std::stop_token stop,
                                              const OutputHandler& output, EngineRetry retry) {
-  EngineStartFailure failure;
+  TransientEngineFailure failure;
   for (int attempt = 1;; ++attempt) {
     failure.reset();
     auto result = runProcess(spec, deadline, stop, [&](std::string_view chunk) {
@@ -392,13 +392,12 @@ ProcessResult StepExecutor::runEngineProcess(const ProcessSpec& spec, const conf
     });
     const bool engineFailed =
         retry == EngineRetry::Anywhere ? failure.seen() : failure.beforeAnyOtherOutput();
-    if (result.ok() || result.timedOut || result.canceled || !engineFailed || attempt == kEngineStartAttempts)
+    if (result.ok() || result.timedOut || result.canceled || !engineFailed || attempt == kEngineAttempts)
       return result;
     log_.info("Step ID: " + step.id + ": " +
               fs::path(spec.argv.empty() ? std::string() : spec.argv.front()).filename().string() +
-              " failed to start before the step's command ran (a transient engine failure, above); "
-              "starting it again (attempt " +
-              std::to_string(attempt + 1) + " of " + std::to_string(kEngineStartAttempts) + ")");
+              " failed with a transient engine failure (above), not the step's; starting it again (attempt " +
+              std::to_string(attempt + 1) + " of " + std::to_string(kEngineAttempts) + ")");
   }
 }
 

@@ -102,7 +102,7 @@ class StepExecutor {
 
   ProcessResult runProcess(const ProcessSpec& spec, const Deadline& deadline, std::stop_token stop,
                            const OutputHandler& output);
-  /// Where a transient engine failure (EngineStartFailure) may appear for the process to run again:
+  /// Where a transient engine failure (TransientEngineFailure) may appear for the process to run again:
   /// only before any other output (a cmd step's command must not run twice), or anywhere (a build).
   enum class EngineRetry { BeforeAnyOutput, Anywhere };
   /// runProcess for `buildah run` and builds: started again, up to 3 times in all, while it fails

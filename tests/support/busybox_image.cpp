@@ -103,15 +103,16 @@ std::string busybox_dockerfile(const BusyboxImageSpec& spec) {
 
 namespace {
 
-// buildah now and then fails to re-execute itself before anything of a build or container ran
-// ("Close_Fd sealing memfd copy: Device or resource busy", runner/engine_start_failure.hpp); Hangar
-// starts it again, and so do the tests' own buildah calls: up to 3 starts in all.
-CommandResult run_starting_engine_again(const std::vector<std::string>& argv,
-                                        const CommandOptions& options = {}) {
+// buildah fails now and then for reasons of its own that go away when it runs again: its re-exec cannot
+// seal the memfd copy of itself ("sealing memfd copy: ...", runner/transient_engine_failure.hpp), or it
+// lists images while another test removes a container ("container not known"). Hangar runs the engine
+// again on the first; the tests' own buildah calls do so on both, up to 5 runs in all.
+CommandResult run_buildah(const std::vector<std::string>& argv, const CommandOptions& options = {}) {
   for (int attempt = 1;; ++attempt) {
     CommandResult result = run_command(argv, options);
-    if (result.exit_code == 0 || attempt == 3 || result.err.find("sealing memfd copy: ") == std::string::npos)
-      return result;
+    const bool transient = result.err.find("sealing memfd copy: ") != std::string::npos ||
+                           result.err.find("container not known") != std::string::npos;
+    if (result.exit_code == 0 || attempt == 5 || !transient) return result;
   }
 }
 
@@ -149,8 +150,7 @@ std::string build_busybox_image(const BusyboxImageSpec& spec) {
   const auto build =
       with(buildah_command(), {"build", "--isolation", "chroot", "--quiet", "-t", reference, "-f",
                                (context.path() / "Dockerfile").string(), context.path().string()});
-  const auto built = run_starting_engine_again(build, options);
-  if (built.exit_code != 0) run_checked(build, options);
+  checked(build, run_buildah(build, options));
   return reference;
 }
 
@@ -173,23 +173,9 @@ std::string build_and_push_busybox_image(const BusyboxImageSpec& spec, const std
 
 namespace {
 
-// buildah lists images by reading every build container; a container that another test removes at
-// that moment makes it fail with "container not known". Such a race is retried a few times.
-CommandResult run_buildah_tolerating_races(const std::vector<std::string>& argv) {
-  for (int attempt = 1;; ++attempt) {
-    CommandResult result = run_command(argv);
-    if (result.exit_code == 0 || attempt == 5 || result.err.find("container not known") == std::string::npos)
-      return result.exit_code == 0 ? result : run_checked(argv);
-  }
-}
-
-}  // namespace
-
-namespace {
-
 std::vector<std::string> local_images_named(const std::string& prefix) {
-  const auto listed =
-      run_buildah_tolerating_races(with(buildah_command(), {"images", "--format", "{{.Name}}:{{.Tag}}"}));
+  const auto images = with(buildah_command(), {"images", "--format", "{{.Name}}:{{.Tag}}"});
+  const auto listed = checked(images, run_buildah(images));
   std::vector<std::string> names;
   std::istringstream lines(listed.out);
   for (std::string line; std::getline(lines, line);) {
@@ -209,8 +195,9 @@ int remove_local_images(const std::string& prefix) {
   for (int attempt = 1; !left.empty(); ++attempt) {
     std::vector<std::string> rmi = with(buildah_command(), {"rmi"});
     rmi.insert(rmi.end(), left.begin(), left.end());
-    if (run_command(rmi).exit_code == 0) break;
-    if (attempt == 5) run_checked(rmi);  // throws, with buildah's answer
+    const auto removed = run_command(rmi);
+    if (removed.exit_code == 0) break;
+    if (attempt == 5) checked(rmi, removed);  // throws, with buildah's answer
     const auto listed = local_images_named(prefix);
     std::erase_if(left, [&](const std::string& name) {
       return std::find(listed.begin(), listed.end(), name) == listed.end();
@@ -227,7 +214,7 @@ CommandResult run_in_image(const std::string& local_reference, const std::vector
   run.insert(run.end(), argv.begin(), argv.end());
   CommandResult result;
   try {
-    result = run_starting_engine_again(run);
+    result = run_buildah(run);
   } catch (...) {
     run_command(with(buildah_command(), {"rm", container}));
     throw;

@@ -121,7 +121,10 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
 }
 
 CommandResult run_checked(const std::vector<std::string>& argv, const CommandOptions& options) {
-  CommandResult result = run_command(argv, options);
+  return checked(argv, run_command(argv, options));
+}
+
+CommandResult checked(const std::vector<std::string>& argv, CommandResult result) {
   if (result.exit_code != 0) {
     std::string line;
     for (const auto& arg : argv) line += (line.empty() ? "" : " ") + arg;

@@ -37,6 +37,9 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
 /// Like run_command, and throws std::runtime_error (with describe()) unless the exit code is 0.
 CommandResult run_checked(const std::vector<std::string>& argv, const CommandOptions& options = {});
 
+/// `result` of running `argv`; throws as run_checked does unless its exit code is 0.
+CommandResult checked(const std::vector<std::string>& argv, CommandResult result);
+
 #ifdef HANGAR_BINARY
 /// Runs the `hangar` binary built with the tests.
 inline CommandResult run_hangar(std::vector<std::string> args, const CommandOptions& options = {}) {

@@ -1,4 +1,4 @@
-#include "runner/engine_start_failure.hpp"
+#include "runner/transient_engine_failure.hpp"
 
 #include <array>
 
@@ -19,19 +19,19 @@ constexpr std::array kFailurePrefixes = {
 
 }  // namespace
 
-bool EngineStartFailure::isFailureLine(std::string_view line) {
+bool TransientEngineFailure::isFailureLine(std::string_view line) {
   if (line.ends_with('\r')) line.remove_suffix(1);
   for (const auto prefix : kFailurePrefixes) {
     if (line.starts_with(prefix) && line.size() > prefix.size()) return true;
   }
   // A build whose layers were all cached commits to an existing image, which a concurrent `buildah rmi`
-  // of that image's other name may delete at that moment (seen on a CI run): the build can run again.
+  // of that image's other name may delete at that moment (seen on a CI run).
   return line.starts_with("Error: ") &&
          line.find(": committing the finished image: ") != std::string_view::npos &&
          line.ends_with(": image not known");
 }
 
-void EngineStartFailure::feed(std::string_view chunk) {
+void TransientEngineFailure::feed(std::string_view chunk) {
   while (!chunk.empty()) {
     const auto newline = chunk.find('\n');
     const auto piece = chunk.substr(0, newline);
@@ -42,7 +42,7 @@ void EngineStartFailure::feed(std::string_view chunk) {
   }
 }
 
-void EngineStartFailure::finishLine() {
+void TransientEngineFailure::finishLine() {
   if (isFailureLine(line_)) {
     seen_ = true;
   } else if (!seen_ && !line_.empty()) {
@@ -51,7 +51,7 @@ void EngineStartFailure::finishLine() {
   line_.clear();
 }
 
-void EngineStartFailure::reset() {
+void TransientEngineFailure::reset() {
   line_.clear();
   seen_ = false;
   otherOutputFirst_ = false;

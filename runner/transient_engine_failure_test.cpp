@@ -1,4 +1,4 @@
-#include "runner/engine_start_failure.hpp"
+#include "runner/transient_engine_failure.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,30 +9,30 @@ namespace {
 constexpr std::string_view kBuildahOutput =
     "Close_Fd sealing memfd copy: Device or resource busy\nError: exit status 1\n";
 
-TEST(EngineStartFailure, RecognisesEachReexecFailureMessage) {
-  EXPECT_TRUE(EngineStartFailure::isFailureLine("Close_Fd sealing memfd copy: Device or resource busy"));
-  EXPECT_TRUE(EngineStartFailure::isFailureLine("Error sealing memfd copy: Device or resource busy\r"));
-  EXPECT_TRUE(EngineStartFailure::isFailureLine("Error during reexec(...): Permission denied"));
-  EXPECT_FALSE(EngineStartFailure::isFailureLine("Close_Fd sealing memfd copy: "));
+TEST(TransientEngineFailure, RecognisesEachReexecFailureMessage) {
+  EXPECT_TRUE(TransientEngineFailure::isFailureLine("Close_Fd sealing memfd copy: Device or resource busy"));
+  EXPECT_TRUE(TransientEngineFailure::isFailureLine("Error sealing memfd copy: Device or resource busy\r"));
+  EXPECT_TRUE(TransientEngineFailure::isFailureLine("Error during reexec(...): Permission denied"));
+  EXPECT_FALSE(TransientEngineFailure::isFailureLine("Close_Fd sealing memfd copy: "));
   EXPECT_FALSE(
-      EngineStartFailure::isFailureLine("echo Close_Fd sealing memfd copy: Device or resource busy"));
-  EXPECT_FALSE(EngineStartFailure::isFailureLine("Error: exit status 1"));
-  EXPECT_FALSE(EngineStartFailure::isFailureLine(""));
-  EXPECT_TRUE(EngineStartFailure::isFailureLine(
+      TransientEngineFailure::isFailureLine("echo Close_Fd sealing memfd copy: Device or resource busy"));
+  EXPECT_FALSE(TransientEngineFailure::isFailureLine("Error: exit status 1"));
+  EXPECT_FALSE(TransientEngineFailure::isFailureLine(""));
+  EXPECT_TRUE(TransientEngineFailure::isFailureLine(
       "Error: copying image \"6234\": committing the finished image: saving manifest for image \"6234\": "
       "locating image with ID \"6234\": image not known"));
-  EXPECT_FALSE(EngineStartFailure::isFailureLine("Error: creating build container: image not known"));
+  EXPECT_FALSE(TransientEngineFailure::isFailureLine("Error: creating build container: image not known"));
 }
 
-TEST(EngineStartFailure, SeesTheFailureAsTheFirstOutputEvenOneByteAtATime) {
-  EngineStartFailure failure;
+TEST(TransientEngineFailure, SeesTheFailureAsTheFirstOutputEvenOneByteAtATime) {
+  TransientEngineFailure failure;
   for (const char c : kBuildahOutput) failure.feed(std::string_view(&c, 1));
   EXPECT_TRUE(failure.seen());
   EXPECT_TRUE(failure.beforeAnyOtherOutput());
 }
 
-TEST(EngineStartFailure, AFailureAfterTheCommandsOwnOutputIsSeenButNotBeforeIt) {
-  EngineStartFailure failure;
+TEST(TransientEngineFailure, AFailureAfterTheCommandsOwnOutputIsSeenButNotBeforeIt) {
+  TransientEngineFailure failure;
   failure.feed("STEP 2/3: RUN make\nbuilding...\n");
   EXPECT_FALSE(failure.seen());
   failure.feed(kBuildahOutput);
@@ -40,24 +40,24 @@ TEST(EngineStartFailure, AFailureAfterTheCommandsOwnOutputIsSeenButNotBeforeIt) 
   EXPECT_FALSE(failure.beforeAnyOtherOutput());  // a cmd step's command may have run: not again
 }
 
-TEST(EngineStartFailure, AnUnfinishedLineIsNotJudged) {
-  EngineStartFailure failure;
+TEST(TransientEngineFailure, AnUnfinishedLineIsNotJudged) {
+  TransientEngineFailure failure;
   failure.feed("Close_Fd sealing memfd copy: Device or resource busy");
   EXPECT_FALSE(failure.seen());
   failure.feed("\n");
   EXPECT_TRUE(failure.seen());
 }
 
-TEST(EngineStartFailure, ALongLineIsCutAndNeverMatchesLater) {
-  EngineStartFailure failure;
+TEST(TransientEngineFailure, ALongLineIsCutAndNeverMatchesLater) {
+  TransientEngineFailure failure;
   failure.feed(std::string(10000, 'x'));
   failure.feed("Close_Fd sealing memfd copy: Device or resource busy\n");
   EXPECT_FALSE(failure.seen());
   EXPECT_FALSE(failure.beforeAnyOtherOutput());
 }
 
-TEST(EngineStartFailure, ResetForgetsEverything) {
-  EngineStartFailure failure;
+TEST(TransientEngineFailure, ResetForgetsEverything) {
+  TransientEngineFailure failure;
   failure.feed("hello\n");
   failure.feed(kBuildahOutput);
   failure.reset();

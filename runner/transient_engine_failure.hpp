@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hangar::runner {
+
+/// Watches an engine process's output, chunk by chunk, for a failure of buildah (or podman) itself that
+/// says nothing about the step and goes away when the engine runs again:
+///  - its re-exec before a container's command starts: containers/storage copies the binary into a sealed
+///    memfd, and sealing fails now and then with EBUSY ("Close_Fd sealing memfd copy: Device or resource
+///    busy"); the command never ran, so starting the container again is safe;
+///  - a build's commit that lost its (cached) image to a concurrent `buildah rmi`; a build can run again.
+class TransientEngineFailure {
+ public:
+  void feed(std::string_view chunk);
+  /// True once a line of the output was such a failure (a build may run again).
+  bool seen() const { return seen_; }
+  /// True when such a failure came before any other output: nothing of the step's command ran (its
+  /// container may start again).
+  bool beforeAnyOtherOutput() const { return seen_ && !otherOutputFirst_; }
+  /// Forgets what was seen: the next attempt starts clean.
+  void reset();
+
+  /// True when `line` (without its newline) is one of those failure messages.
+  static bool isFailureLine(std::string_view line);
+
+ private:
+  void finishLine();
+
+  std::string line_;  // the line being read: its first 256 bytes, enough for any failure message
+  bool seen_ = false;
+  bool otherOutputFirst_ = false;
+};
+
+}  // namespace hangar::runner
