@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iomanip>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -173,25 +174,43 @@ std::string build_and_push_busybox_image(const BusyboxImageSpec& spec, const std
 
 namespace {
 
-std::vector<std::string> local_images_named(const std::string& prefix) {
-  const auto images = with(buildah_command(), {"images", "--format", "{{.Name}}:{{.Tag}}"});
+// A local image's name and (short) id.
+struct LocalImage {
+  std::string name;
+  std::string id;
+};
+
+std::vector<LocalImage> local_images_named(const std::string& prefix) {
+  const auto images = with(buildah_command(), {"images", "--format", "{{.Name}}:{{.Tag}} {{.ID}}"});
   const auto listed = checked(images, run_buildah(images));
-  std::vector<std::string> names;
+  std::vector<LocalImage> found;
   std::istringstream lines(listed.out);
   for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(prefix, 0) == 0) names.push_back(line);
+    LocalImage image;
+    std::istringstream(line) >> image.name >> image.id;
+    if (image.name.rfind(prefix, 0) == 0) found.push_back(std::move(image));
   }
-  return names;
+  return found;
 }
 
 }  // namespace
 
 int remove_local_images(const std::string& prefix) {
-  const auto names = local_images_named(prefix);
-  // `buildah rmi` can answer "image not known" for an image it just listed while other buildah processes
+  const auto found = local_images_named(prefix);
+  // Tests that build the same content make the same image, and a build that hits the cache commits to
+  // that image: deleting it under another test fails that test's build (seen on CI runs). So each image
+  // first gets a name of its own, localhost/hangar-test/kept:ID, and only the test's names go (buildah rmi
+  // of one of several names untags). The kept images are the suite's distinct images, a few MB each.
+  std::set<std::string> kept;
+  for (const auto& image : found) {
+    if (kept.insert(image.id).second)  // fails harmlessly when the image went meanwhile
+      run_command(with(buildah_command(), {"tag", image.name, "localhost/hangar-test/kept:" + image.id}));
+  }
+  // `buildah rmi` can answer "image not known" for a name it just listed while other buildah processes
   // write the shared storage (seen on a CI run): what counts is that none of them is left, so the names
   // still listed are removed again, a few times at most.
-  std::vector<std::string> left = names;
+  std::vector<std::string> left;
+  for (const auto& image : found) left.push_back(image.name);
   for (int attempt = 1; !left.empty(); ++attempt) {
     std::vector<std::string> rmi = with(buildah_command(), {"rmi"});
     rmi.insert(rmi.end(), left.begin(), left.end());
@@ -200,10 +219,11 @@ int remove_local_images(const std::string& prefix) {
     if (attempt == 5) checked(rmi, removed);  // throws, with buildah's answer
     const auto listed = local_images_named(prefix);
     std::erase_if(left, [&](const std::string& name) {
-      return std::find(listed.begin(), listed.end(), name) == listed.end();
+      return std::none_of(listed.begin(), listed.end(),
+                          [&](const LocalImage& image) { return image.name == name; });
     });
   }
-  return static_cast<int>(names.size());
+  return static_cast<int>(found.size());
 }
 
 CommandResult run_in_image(const std::string& local_reference, const std::vector<std::string>& argv) {

@@ -46,8 +46,10 @@ std::string push_image(const std::string& local_reference, const std::string& de
 /// build_busybox_image then push_image; returns the digest.
 std::string build_and_push_busybox_image(const BusyboxImageSpec& spec, const std::string& destination);
 
-/// Removes every local image whose name starts with `prefix` (e.g. "127.0.0.1:PORT/"), so tests do not
-/// leave tags of their short-lived registries in buildah's storage. Returns how many were removed.
+/// Removes every local image name that starts with `prefix` (e.g. "127.0.0.1:PORT/"), so tests do not
+/// leave tags of their short-lived registries in buildah's storage; the images themselves stay, named
+/// localhost/hangar-test/kept:ID, since another test may be building the same image at that moment.
+/// Returns how many names were removed.
 int remove_local_images(const std::string& prefix);
 
 /// Runs `argv` in a throw-away container of a local image (`buildah from`, `buildah run --isolation chroot`,
