@@ -5,21 +5,15 @@
 
 #include "agent/azure_endpoints.hpp"
 #include "registry/azure_container_registry.hpp"
+#include "registry/client_certificate_credential.hpp"
 #include "registry/image_reference.hpp"
 #include "runner/secret_source.hpp"
 
 namespace hangar::agent {
 namespace {
 
-std::string withoutTrailingNewline(std::string value) {
-  if (value.ends_with('\n')) value.pop_back();
-  if (value.ends_with('\r')) value.pop_back();
-  return value;
-}
-
 std::string readPassword(const std::string& file, const std::string& variable) {
-  return file.empty() ? runner::readSecretEnv(variable)
-                      : withoutTrailingNewline(runner::readSecretFile(file));
+  return file.empty() ? runner::readSecretEnv(variable) : runner::readPasswordFile(file);
 }
 
 // The AAD credential of a managed identity or a service principal; a client secret read here is added to
@@ -34,9 +28,11 @@ std::shared_ptr<registry::TokenCredential> aadCredential(const config::RegistryA
   }
   const auto& principal = *auth.servicePrincipal;
   if (!principal.certificateFile.empty()) {
-    throw std::runtime_error(
-        "a service principal with a certificate cannot log in yet; use clientSecretFile or clientSecretEnv, "
-        "or a managed identity");
+    // The file holds the private key: owner-only like every secret file, and read only here.
+    return std::make_shared<registry::ClientCertificateCredential>(
+        azure.authorityHost, principal.tenantId, principal.clientId,
+        registry::ClientCertificate::fromPem(runner::readSecretFile(principal.certificateFile),
+                                             principal.certificateFile));
   }
   secrets.push_back(readPassword(principal.clientSecretFile, principal.clientSecretEnv));
   return std::make_shared<registry::ClientSecretCredential>(azure.authorityHost, principal.tenantId,

@@ -156,18 +156,5 @@ TEST_F(RegistryLoginsTest, AnOpenPasswordFileIsRefusedNamingTheFile) {
   }
 }
 
-TEST_F(RegistryLoginsTest, ACertificateServicePrincipalSaysItCannotLogInYet) {
-  config::RegistryAuth auth;
-  auth.servicePrincipal =
-      config::ServicePrincipalAuth{"play-tenant", "sp-client", "", "", "/etc/hangar/sp.pem"};
-  try {
-    resolveRegistryLogins({entry(acrHost(), auth)}, endpoints_);
-    FAIL() << "a certificate service principal logged in";
-  } catch (const std::runtime_error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("certificate cannot log in yet"));
-  }
-  EXPECT_THAT(azure_.requests("/"), IsEmpty());
-}
-
 }  // namespace
 }  // namespace hangar::agent

@@ -40,4 +40,40 @@ std::optional<std::string> decodeBase64(std::string_view text) {
   return out;
 }
 
+std::string encodeBase64(std::string_view bytes) {
+  std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');
+  const int written =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
+  return out;
+}
+
+std::string encodeBase64Url(std::string_view bytes) {
+  std::string out = encodeBase64(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+std::optional<std::string> decodeBase64Url(std::string_view text) {
+  std::string standard(text);
+  while (!standard.empty() && standard.back() == '=') standard.pop_back();
+  for (char& c : standard) {
+    if (c == '-') {
+      c = '+';
+    } else if (c == '_') {
+      c = '/';
+    } else if (c == '+' || c == '/' || c == '\n' || c == '\r') {
+      return std::nullopt;  // standard base64, not base64url
+    }
+  }
+  if (standard.size() % 4 == 1) return std::nullopt;
+  standard.append((4 - standard.size() % 4) % 4, '=');
+  return decodeBase64(standard);
+}
+
 }  // namespace hangar::config

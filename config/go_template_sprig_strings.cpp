@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "config/base64.hpp"
 #include "config/go_template_functions.hpp"
 
 namespace hangar::config::gotemplate {
@@ -20,27 +21,6 @@ std::size_t indentWidth(std::int64_t width) {
 }
 
 constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64Encode(std::string_view data) {
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(data[i]) << 16) |
-                       (static_cast<unsigned char>(data[i + 1]) << 8) |
-                       static_cast<unsigned char>(data[i + 2]);
-    for (int shift = 18; shift >= 0; shift -= 6) out += kBase64[(v >> shift) & 0x3F];
-  }
-  const std::size_t rest = data.size() - i;
-  if (rest > 0) {
-    unsigned v = static_cast<unsigned char>(data[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(data[i + 1]) << 8;
-    out += kBase64[(v >> 18) & 0x3F];
-    out += kBase64[(v >> 12) & 0x3F];
-    out += rest == 2 ? kBase64[(v >> 6) & 0x3F] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 /// Go's base64.StdEncoding.DecodeString: \r and \n are skipped; an error names the input byte where
 /// decoding failed, as Go's message does (Sprig returns that message as the result).
@@ -292,7 +272,7 @@ void addSprigStringFunctions(FunctionTable& t) {
   // acb overrides b64enc so that nil gives "" instead of an error.
   t["b64enc"] = [](const CallContext&, std::vector<Value>& a) {
     requireArgs(a, 1, 1);
-    return Value(a[0].isNil() ? std::string() : base64Encode(stringArg(a[0])));
+    return Value(a[0].isNil() ? std::string() : encodeBase64(stringArg(a[0])));
   };
   t["b64dec"] = [](const CallContext&, std::vector<Value>& a) {
     requireArgs(a, 1, 1);

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "registry/azure_http.hpp"
+#include "registry/client_certificate_credential.hpp"
 
 namespace hangar::registry {
 namespace {
@@ -95,16 +96,35 @@ std::vector<DoctorCheck> diagnoseAzureCredential(const AzureCredentialSource& so
                       "the AAD token endpoint is not reachable", ""});
     return checks;
   }
+  if (!source.unreadable.empty()) {
+    checks.push_back({"service principal token", DoctorCheck::Status::Fail, source.unreadable,
+                      "make the file readable by the agent's user only (chmod 600, owned by that user)"});
+    return checks;
+  }
+  const bool withCertificate = !source.certificatePem.empty();
   try {
-    ClientSecretCredential credential(source.endpoints.authorityHost, source.tenantId, source.clientId,
-                                      source.clientSecret, options);
-    checks.push_back(tokenCheck("service principal token", credential, source.resource, options,
-                                "check the tenant id, the client id " + source.clientId +
-                                    " and its secret (expired? `az ad app credential list`), and grant the "
-                                    "service principal AcrPull (AcrPush to push) on the registry"));
+    std::unique_ptr<TokenCredential> credential;
+    if (withCertificate) {
+      credential = std::make_unique<ClientCertificateCredential>(
+          source.endpoints.authorityHost, source.tenantId, source.clientId,
+          ClientCertificate::fromPem(source.certificatePem, source.certificateFile), options);
+    } else {
+      credential = std::make_unique<ClientSecretCredential>(source.endpoints.authorityHost, source.tenantId,
+                                                            source.clientId, source.clientSecret, options);
+    }
+    checks.push_back(tokenCheck(
+        "service principal token", *credential, source.resource, options,
+        "check the tenant id, the client id " + source.clientId +
+            (withCertificate ? " and that this certificate is registered on the app (expired? "
+                             : " and its secret (expired? ") +
+            "`az ad app credential list`), and grant the service principal AcrPull (AcrPush to push) on the "
+            "registry"));
   } catch (const std::invalid_argument& e) {
     checks.push_back({"service principal token", DoctorCheck::Status::Fail, e.what(),
-                      "set tenant_id and client_id of the service principal"});
+                      withCertificate
+                          ? "the file must hold the certificate and its unencrypted RSA key in PEM "
+                            "(`az ad sp create-for-rbac --create-cert` writes one)"
+                          : "set tenant_id and client_id of the service principal"});
   }
   return checks;
 }

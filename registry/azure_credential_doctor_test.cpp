@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/azure_play_server.hpp"
+#include "tests/support/client_assertion_check.hpp"
 #include "tests/support/free_port.hpp"
 
 namespace hangar::registry {
@@ -109,6 +110,43 @@ TEST(AzureCredentialDoctor, ServicePrincipalTokenFromTheAadEndpoint) {
   EXPECT_THAT(checks[1].hint, HasSubstr("sp-client"));
   expectNoSecrets(checks, play, "a-wrong-secret");
   expectNoSecrets(checks, play, "the-secret-value");
+}
+
+TEST(AzureCredentialDoctor, ServicePrincipalWithACertificate) {
+  test::AzurePlayServer play;
+  const auto registered = test::makeTestCertificate("doctor-registered");
+  play.addServicePrincipalCertificate("play-tenant", "sp-client", registered.certificatePem);
+  auto source = servicePrincipal(play.url(), "");
+  source.certificateFile = "/etc/hangar/sp.pem";
+  source.certificatePem = registered.combinedPem();
+  auto checks = diagnoseAzureCredential(source);
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[1].status, Status::Pass) << checks[1].detail;
+  expectNoSecrets(checks, play, registered.privateKeyPem.substr(28, 40));
+
+  source.certificatePem = test::makeTestCertificate("doctor-unknown").combinedPem();  // not registered
+  checks = diagnoseAzureCredential(source);
+  EXPECT_EQ(checks[1].status, Status::Fail);
+  EXPECT_THAT(checks[1].detail, HasSubstr("AADSTS700027"));
+  EXPECT_THAT(checks[1].hint, HasSubstr("certificate is registered"));
+
+  source.certificatePem = registered.certificatePem;  // the key is missing
+  checks = diagnoseAzureCredential(source);
+  EXPECT_EQ(checks[1].status, Status::Fail);
+  EXPECT_THAT(checks[1].detail, HasSubstr("/etc/hangar/sp.pem: no unencrypted PEM private key"));
+  EXPECT_THAT(checks[1].hint, HasSubstr("--create-cert"));
+}
+
+TEST(AzureCredentialDoctor, AnUnreadableSecretFileFailsTheTokenCheckWithItsReason) {
+  test::AzurePlayServer play;
+  auto source = servicePrincipal(play.url(), "");
+  source.unreadable = "/etc/hangar/sp.secret: mode 0644 lets others read it";
+  const auto checks = diagnoseAzureCredential(source);
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[1].status, Status::Fail);
+  EXPECT_EQ(checks[1].detail, source.unreadable);
+  EXPECT_THAT(checks[1].hint, HasSubstr("chmod 600"));
+  EXPECT_TRUE(play.requests("/play-tenant/oauth2").empty());
 }
 
 TEST(AzureCredentialDoctor, UnreachableAuthorityHostSkipsTheTokenCheck) {

@@ -167,13 +167,11 @@ AccessToken ManagedIdentityCredential::fetch(std::string_view resource) {
   }
 }
 
-ClientSecretCredential::ClientSecretCredential(std::string authorityHost, std::string tenantId,
-                                               std::string clientId, std::string clientSecret,
-                                               TokenCredentialOptions options)
+ServicePrincipalCredential::ServicePrincipalCredential(std::string authorityHost, std::string tenantId,
+                                                       std::string clientId, TokenCredentialOptions options)
     : authorityHost_(trimSlash(std::move(authorityHost))),
       tenantId_(std::move(tenantId)),
       clientId_(std::move(clientId)),
-      clientSecret_(std::move(clientSecret)),
       options_(std::move(options)) {
   requireHttpsOrLoopback(authorityHost_, "AAD authority");
   if (tenantId_.empty() || clientId_.empty()) {
@@ -181,7 +179,7 @@ ClientSecretCredential::ClientSecretCredential(std::string authorityHost, std::s
   }
 }
 
-AccessToken ClientSecretCredential::getToken(std::string_view resource) {
+AccessToken ServicePrincipalCredential::getToken(std::string_view resource) {
   std::lock_guard lock(mutex_);
   auto now = options_.now();
   if (auto it = cache_.find(resource); it != cache_.end() && fresh(it->second, now, options_.refreshMargin)) {
@@ -192,18 +190,24 @@ AccessToken ClientSecretCredential::getToken(std::string_view resource) {
   return token;
 }
 
-AccessToken ClientSecretCredential::fetch(std::string_view resource) {
+AccessToken ServicePrincipalCredential::fetch(std::string_view resource) {
   AzureHttpRequest request;
   request.method = "POST";
   request.url = authorityHost_ + "/" + urlEncode(tenantId_) + "/oauth2/v2.0/token";
   request.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
-  request.body = formEncode({{"grant_type", "client_credentials"},
-                             {"client_id", clientId_},
-                             {"client_secret", clientSecret_},
-                             {"scope", scopeForResource(resource)}});
-  request.timeout = options_.requestTimeout;
   std::string context = "cannot get a token for " + std::string(resource) + " for service principal " +
-                        clientId_ + " in tenant " + tenantId_ + " (" + urlForMessages(request.url) + ")";
+                        clientId_ + " in tenant " + tenantId_ + " with its " + proofName() + " (" +
+                        urlForMessages(request.url) + ")";
+  std::vector<std::pair<std::string, std::string>> fields{{"grant_type", "client_credentials"},
+                                                          {"client_id", clientId_}};
+  try {
+    for (auto& field : proof(request.url, options_.now())) fields.push_back(std::move(field));
+  } catch (const std::exception& error) {
+    throw std::runtime_error(context + ": " + error.what());
+  }
+  fields.emplace_back("scope", scopeForResource(resource));
+  request.body = formEncode(fields);
+  request.timeout = options_.requestTimeout;
   AzureHttpResponse response;
   try {
     response = sendAzureRequest(request);
@@ -212,6 +216,18 @@ AccessToken ClientSecretCredential::fetch(std::string_view resource) {
   }
   if (response.status != 200) throw std::runtime_error(context + ": " + azureErrorReason(response));
   return parseTokenResponse(response.body, options_.now(), "AAD");
+}
+
+ClientSecretCredential::ClientSecretCredential(std::string authorityHost, std::string tenantId,
+                                               std::string clientId, std::string clientSecret,
+                                               TokenCredentialOptions options)
+    : ServicePrincipalCredential(std::move(authorityHost), std::move(tenantId), std::move(clientId),
+                                 std::move(options)),
+      clientSecret_(std::move(clientSecret)) {}
+
+std::vector<std::pair<std::string, std::string>> ClientSecretCredential::proof(
+    const std::string&, std::chrono::system_clock::time_point) const {
+  return {{"client_secret", clientSecret_}};
 }
 
 }  // namespace hangar::registry

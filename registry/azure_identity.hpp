@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace hangar::registry {
 
@@ -88,24 +89,45 @@ class ManagedIdentityCredential : public TokenCredential {
   std::map<std::string, AccessToken, std::less<>> cache_;
 };
 
-/// Tokens of a service principal with a client secret from AAD: POST
-/// {authorityHost}/{tenant}/oauth2/v2.0/token with grant_type=client_credentials, client_id, client_secret,
-/// scope=<resource>/.default; cached per resource until shortly before expiry. Thread-safe.
-class ClientSecretCredential : public TokenCredential {
+/// Tokens of a service principal from AAD: POST {authorityHost}/{tenant}/oauth2/v2.0/token with
+/// grant_type=client_credentials, client_id, scope=<resource>/.default and the fields by which the subclass
+/// proves the client's identity; cached per resource until shortly before expiry. Thread-safe.
+class ServicePrincipalCredential : public TokenCredential {
  public:
-  ClientSecretCredential(std::string authorityHost, std::string tenantId, std::string clientId,
-                         std::string clientSecret, TokenCredentialOptions options = {});
   AccessToken getToken(std::string_view resource) override;
+
+ protected:
+  /// Throws std::invalid_argument without a tenant or client id, or for a plain-HTTP non-loopback authority.
+  ServicePrincipalCredential(std::string authorityHost, std::string tenantId, std::string clientId,
+                             TokenCredentialOptions options);
+  /// The form fields proving the client's identity to `tokenUrl` at `now` (never logged).
+  virtual std::vector<std::pair<std::string, std::string>> proof(
+      const std::string& tokenUrl, std::chrono::system_clock::time_point now) const = 0;
+  /// What proves the identity, for error messages ("client secret", "certificate ...").
+  virtual std::string proofName() const = 0;
+  const std::string& clientId() const { return clientId_; }
 
  private:
   AccessToken fetch(std::string_view resource);
   std::string authorityHost_;
   std::string tenantId_;
   std::string clientId_;
-  std::string clientSecret_;
   TokenCredentialOptions options_;
   std::mutex mutex_;
   std::map<std::string, AccessToken, std::less<>> cache_;
+};
+
+/// A service principal that proves itself with a client secret (form field client_secret).
+class ClientSecretCredential final : public ServicePrincipalCredential {
+ public:
+  ClientSecretCredential(std::string authorityHost, std::string tenantId, std::string clientId,
+                         std::string clientSecret, TokenCredentialOptions options = {});
+
+ private:
+  std::vector<std::pair<std::string, std::string>> proof(
+      const std::string& tokenUrl, std::chrono::system_clock::time_point now) const override;
+  std::string proofName() const override { return "client secret"; }
+  std::string clientSecret_;
 };
 
 /// The AAD scope for a resource: "<resource>/.default" (one slash).

@@ -1,6 +1,5 @@
 #include "registry/docker_config.hpp"
 
-#include <openssl/evp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "config/base64.hpp"
 #include "registry/credential_helper.hpp"
 
 namespace hangar::registry {
@@ -27,29 +27,6 @@ constexpr std::string_view kDockerHubServerUrl = "https://index.docker.io/v1/";
 std::string toLower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::optional<std::string> decodeBase64(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  const auto padding = text.size() - text.find_last_not_of('=') - 1;
-  if (padding > 2 || text.find('=') < text.size() - padding) return std::nullopt;
-  out.resize(static_cast<std::size_t>(n) - padding);
-  return out;
-}
-
-std::string encodeBase64(std::string_view bytes) {
-  std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
   return out;
 }
 
@@ -86,7 +63,7 @@ std::optional<Credential> parseAuthEntry(const std::filesystem::path& file, cons
   credential.password = field("password");
   credential.identityToken = field("identitytoken");
   if (const auto auth = field("auth"); !auth.empty()) {
-    const auto decoded = decodeBase64(auth);
+    const auto decoded = config::decodeBase64(auth);
     if (!decoded) throw std::runtime_error(where + ".auth is not valid base64");
     const auto colon = decoded->find(':');
     if (colon == std::string::npos || colon == 0)
@@ -216,7 +193,7 @@ void writeAuthFile(const std::filesystem::path& path, const std::map<std::string
         normalizeRegistryHost(host) == kDockerHub ? std::string(kDockerHubServerUrl) : std::string(host);
     nlohmann::json entry = nlohmann::json::object();
     if (!credential.username.empty() || !credential.password.empty())
-      entry["auth"] = encodeBase64(credential.username + ":" + credential.password);
+      entry["auth"] = config::encodeBase64(credential.username + ":" + credential.password);
     if (!credential.identityToken.empty()) entry["identitytoken"] = credential.identityToken;
     auths[key] = std::move(entry);
   }

@@ -1,40 +1,18 @@
 #include "registry/token_authenticator.hpp"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
+#include "config/base64.hpp"
+
 namespace hangar::registry {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-std::string base64(const std::string& data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64UrlDecode(std::string text) {
-  std::replace(text.begin(), text.end(), '-', '+');
-  std::replace(text.begin(), text.end(), '_', '/');
-  size_t padding = (4 - text.size() % 4) % 4;
-  text.append(padding, '=');
-  std::string out(3 * text.size() / 4, '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
-}
 
 std::string urlEncode(const std::string& text) {
   char* escaped = curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size()));
@@ -77,7 +55,7 @@ std::optional<Clock::time_point> jwtExpiry(const std::string& token) {
   const auto first = token.find('.');
   const auto second = token.find('.', first == std::string::npos ? 0 : first + 1);
   if (first == std::string::npos || second == std::string::npos) return std::nullopt;
-  const auto payload = base64UrlDecode(token.substr(first + 1, second - first - 1));
+  const auto payload = config::decodeBase64Url(token.substr(first + 1, second - first - 1));
   if (!payload) return std::nullopt;
   try {
     const auto claims = nlohmann::json::parse(*payload);
@@ -109,7 +87,7 @@ std::optional<std::string> TokenAuthenticator::authorizationFor(const std::strin
     lock.unlock();
     const auto cred = credential();
     if (!cred || (cred->username.empty() && cred->password.empty())) return std::nullopt;
-    return "Basic " + base64(cred->username + ":" + cred->password);
+    return "Basic " + config::encodeBase64(cred->username + ":" + cred->password);
   }
   const AuthChallenge challenge = *challenge_;
   // The scopes the caller names, plus any the registry asked for when it challenged this kind of request.
@@ -142,7 +120,8 @@ std::string TokenAuthenticator::fetchToken(const AuthChallenge& challenge, const
     std::istringstream scopes(scope);
     for (std::string one; scopes >> one;) request.url += "&scope=" + urlEncode(one);
     if (cred && (!cred->username.empty() || !cred->password.empty())) {
-      request.headers = {{"Authorization", "Basic " + base64(cred->username + ":" + cred->password)}};
+      request.headers = {
+          {"Authorization", "Basic " + config::encodeBase64(cred->username + ":" + cred->password)}};
     }
   }
   {

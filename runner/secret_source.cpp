@@ -58,6 +58,13 @@ std::string readSecretFile(const std::filesystem::path& path) {
   return value;
 }
 
+std::string readPasswordFile(const std::filesystem::path& path) {
+  std::string value = readSecretFile(path);
+  if (value.ends_with('\n')) value.pop_back();
+  if (value.ends_with('\r')) value.pop_back();
+  return value;
+}
+
 std::string readSecretEnv(const std::string& name) {
   const char* value = std::getenv(name.c_str());
   if (value == nullptr) throw std::runtime_error("environment variable " + name + " is not set");

@@ -41,6 +41,14 @@ TEST_F(SecretSourceTest, ReadsTheExactBytesOfAnOwnerOnlyFile) {
   EXPECT_EQ(readSecretFile(secretFile(std::string("a\0b\r\n", 5), 0400)), std::string("a\0b\r\n", 5));
 }
 
+TEST_F(SecretSourceTest, APasswordFileLosesOneTrailingNewlineOnly) {
+  EXPECT_EQ(readPasswordFile(secretFile("pw-1\n", 0600)), "pw-1");
+  EXPECT_EQ(readPasswordFile(secretFile("pw-2\r\n", 0600)), "pw-2");
+  EXPECT_EQ(readPasswordFile(secretFile("pw-3\n\n", 0600)), "pw-3\n");
+  EXPECT_EQ(readPasswordFile(secretFile("pw-4", 0600)), "pw-4");
+  EXPECT_THAT(errorOf([&] { readPasswordFile(secretFile("pw-5\n", 0604)); }), HasSubstr("mode 0604"));
+}
+
 TEST_F(SecretSourceTest, RefusesFilesOthersCanReadWithoutShowingTheContent) {
   auto path = secretFile("hunter2-visible", 0644);
   std::string message = errorOf([&] { readSecretFile(path); });

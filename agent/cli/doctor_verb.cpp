@@ -1,6 +1,4 @@
 #include <CLI/CLI.hpp>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
 
 #include "agent/azure_endpoints.hpp"
@@ -11,6 +9,7 @@
 #include "agent/state_dir.hpp"
 #include "config/agent_config.hpp"
 #include "registry/credential_provider.hpp"
+#include "runner/secret_source.hpp"
 
 namespace hangar::agent::cli {
 namespace {
@@ -42,15 +41,21 @@ void addAzureCredentialChecks(const config::AgentConfig& config, DoctorOptions& 
       source.kind = registry::AzureCredentialSource::Kind::ManagedIdentity;
       source.identity = {identity->clientId, identity->objectId, identity->resourceId};
     } else if (const auto& principal = entry.auth->servicePrincipal) {
-      if (!principal->certificateFile.empty()) continue;  // certificate credentials: not checked yet
       source.kind = registry::AzureCredentialSource::Kind::ServicePrincipal;
       source.tenantId = principal->tenantId;
       source.clientId = principal->clientId;
-      if (!principal->clientSecretFile.empty()) {
-        std::ifstream file(principal->clientSecretFile, std::ios::binary);
-        std::getline(file, source.clientSecret);
-      } else if (const char* value = std::getenv(principal->clientSecretEnv.c_str())) {
-        source.clientSecret = value;
+      // Read as a run reads them (owner-only files); what fails becomes the token check's reason.
+      try {
+        if (!principal->certificateFile.empty()) {
+          source.certificateFile = principal->certificateFile;
+          source.certificatePem = runner::readSecretFile(principal->certificateFile);
+        } else if (!principal->clientSecretFile.empty()) {
+          source.clientSecret = runner::readPasswordFile(principal->clientSecretFile);
+        } else {
+          source.clientSecret = runner::readSecretEnv(principal->clientSecretEnv);
+        }
+      } catch (const std::runtime_error& e) {
+        source.unreadable = e.what();
       }
     } else {
       continue;
@@ -59,7 +64,7 @@ void addAzureCredentialChecks(const config::AgentConfig& config, DoctorOptions& 
   }
 }
 
-// The agent.yaml login of one registry, resolved when the check asks for it: a failure becomes the
+// The agent.yaml login of one registry, resolved when a check first asks for it: a failure becomes the
 // credentials check's reason (resolveRegistryLogins never puts a secret in it).
 class ConfiguredLogin : public registry::CredentialProvider {
  public:
@@ -67,12 +72,15 @@ class ConfiguredLogin : public registry::CredentialProvider {
       : entry_(std::move(entry)), azure_(std::move(azure)) {}
   std::optional<registry::Credential> credentialFor(const std::string& host) override {
     if (host != entry_.host) return std::nullopt;
-    return resolveRegistryLogins({entry_}, azure_).credentials.at(entry_.host);
+    // Once per doctor, as a run logs in once: each check asks again.
+    if (!login_) login_ = resolveRegistryLogins({entry_}, azure_).credentials.at(entry_.host);
+    return login_;
   }
 
  private:
   config::RegistrySettings entry_;
   registry::AzureEndpoints azure_;
+  std::optional<registry::Credential> login_;
 };
 
 int doctor(const DoctorFlags& flags) {

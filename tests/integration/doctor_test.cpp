@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/azure_play_server.hpp"
+#include "tests/support/client_assertion_check.hpp"
 #include "tests/support/command.hpp"
 #include "tests/support/local_registry.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -78,6 +79,34 @@ TEST(DoctorTest, ARegistryLoginFromTheAgentConfigurationIsCheckedAsARunWouldUseI
   EXPECT_THAT(refused.out,
               HasSubstr("[FAIL] registry credentials: reading credentials from agent.yaml registries: ("));
   EXPECT_THAT(refused.out, HasSubstr("cannot log in to registry " + registry.host()));
+}
+
+TEST(DoctorTest, AServicePrincipalWithACertificateIsCheckedAndUsedForTheRegistry) {
+  AzurePlayServer acr;  // plays AAD and the registry's token exchange on one loopback port
+  const std::string host = "127.0.0.1:" + std::to_string(acr.port());
+  acr.setAcrService(host);
+  const auto certificate = makeTestCertificate("doctor-sp");
+  acr.addServicePrincipalCertificate("play-tenant", "sp-doctor", certificate.certificatePem);
+  TempDir dir("hangar-doctor");
+  const auto pem = dir.write("sp.pem", certificate.combinedPem());
+  const auto agentConfig =
+      dir.write("agent.yaml", "azure:\n  imdsEndpoint: " + acr.url() + "\n  authorityHost: " + acr.url() +
+                                  "\nregistries:\n  - host: " + host +
+                                  "\n    auth:\n      servicePrincipal:\n        tenantId: play-tenant\n"
+                                  "        clientId: sp-doctor\n        certificateFile: " +
+                                  pem.string() + "\n");
+  const auto result =
+      run_hangar({"doctor", "--config", agentConfig.string(), "--registry", host, "--state-dir",
+                  dir.path().string(), "--docker-config", (dir.path() / "none.json").string()});
+  EXPECT_EQ(result.exit_code, 0) << result.describe();
+  EXPECT_THAT(result.out, HasSubstr("[PASS] " + host + " service principal token: token obtained"));
+  EXPECT_THAT(result.out, HasSubstr("[PASS] registry credentials"));
+  EXPECT_THAT(result.out, HasSubstr("[PASS] registry /v2/ endpoint"));
+  EXPECT_EQ(acr.requests("/play-tenant/oauth2/v2.0/token").size(), 2u);  // its own check, then the login
+  EXPECT_EQ(acr.requests("/oauth2/exchange").size(), 1u);                // one login for every check
+  const std::string output = result.out + result.err;
+  EXPECT_THAT(output, ::testing::Not(HasSubstr(certificate.privateKeyPem.substr(28, 40))));
+  for (const auto& token : acr.issuedTokens()) EXPECT_THAT(output, ::testing::Not(HasSubstr(token)));
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/client_assertion_check.hpp"
+
 namespace hangar::test {
 namespace {
 
@@ -102,6 +104,7 @@ struct AzurePlayServer::State {
   std::string tenant = "play-tenant";
   std::set<std::string> identities;
   std::map<std::string, std::pair<std::string, std::string>> principals;  // client id -> tenant, secret
+  std::map<std::string, std::pair<std::string, std::string>> certifiedPrincipals;  // client id -> tenant, PEM
   std::deque<PlayFailure> imdsFailures;
   std::chrono::seconds aadLifetime{3600}, refreshLifetime{10800}, accessLifetime{4500};
   std::string service = "playregistry.azurecr.io";
@@ -208,21 +211,40 @@ struct AzurePlayServer::State {
                     {{"error", "unsupported_grant_type"},
                      {"error_description", "AADSTS70003: The app requested an unsupported grant type."}});
     }
-    auto principal = principals.find(field("client_id"));
-    if (principal == principals.end() || principal->second.first != tenantInPath) {
+    const auto principal = principals.find(field("client_id"));
+    const auto certified = certifiedPrincipals.find(field("client_id"));
+    const std::string* registeredTenant = principal != principals.end()            ? &principal->second.first
+                                          : certified != certifiedPrincipals.end() ? &certified->second.first
+                                                                                   : nullptr;
+    if (!registeredTenant || *registeredTenant != tenantInPath) {
       return answer(
           res, 400,
           {{"error", "unauthorized_client"},
            {"error_description", "AADSTS700016: Application with identifier '" + field("client_id") +
                                      "' was not found in the directory '" + tenantInPath + "'."}});
     }
-    if (principal->second.second != field("client_secret")) {
+    if (principal != principals.end() && principal->second.second != field("client_secret")) {
       return answer(res, 401,
                     {{"error", "invalid_client"},
                      {"error_description",
                       "AADSTS7000215: Invalid client secret provided. Ensure the secret being "
                       "sent in the request is the client secret value, not the client secret "
                       "ID."}});
+    }
+    if (principal == principals.end()) {
+      if (field("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") {
+        return answer(res, 401,
+                      {{"error", "invalid_client"},
+                       {"error_description",
+                        "AADSTS7000218: The request body must contain the following parameter: "
+                        "'client_assertion' or 'client_secret'."}});
+      }
+      const std::string tokenUrl = "http://127.0.0.1:" + std::to_string(port) + req.path;
+      if (auto problem =
+              clientAssertionProblem(field("client_assertion"), certified->second.second, field("client_id"),
+                                     tokenUrl, std::chrono::system_clock::now())) {
+        return answer(res, 401, {{"error", "invalid_client"}, {"error_description", *problem}});
+      }
     }
     auto scope = field("scope");
     const std::string suffix = "/.default";
@@ -407,6 +429,11 @@ void AzurePlayServer::addServicePrincipal(const std::string& tenant, const std::
                                           const std::string& secret) {
   std::lock_guard lock(state_->mutex);
   state_->principals[clientId] = {tenant, secret};
+}
+void AzurePlayServer::addServicePrincipalCertificate(const std::string& tenant, const std::string& clientId,
+                                                     const std::string& certificatePem) {
+  std::lock_guard lock(state_->mutex);
+  state_->certifiedPrincipals[clientId] = {tenant, certificatePem};
 }
 void AzurePlayServer::failNextImdsRequests(std::vector<PlayFailure> failures) {
   std::lock_guard lock(state_->mutex);

@@ -29,7 +29,8 @@ struct PlayFailure {
 /// real request/response shapes, for tests that cannot reach Azure:
 ///  - IMDS: GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=R[&client_id|object_id|
 ///    msi_res_id] (400 without "Metadata: true" or for an unknown identity);
-///  - AAD: POST /{tenant}/oauth2/v2.0/token (client_credentials with a registered client secret);
+///  - AAD: POST /{tenant}/oauth2/v2.0/token (client_credentials with a registered client secret or a
+///    client assertion signed by a registered certificate);
 ///  - ACR: POST /oauth2/exchange, POST /oauth2/token, GET /v2/ (401 challenge unless a valid access token);
 ///  - Key Vault: GET /secrets/{name}[/{version}]?api-version=7.4 with a vault token;
 ///  - a firewall that answers every ACR and Key Vault request with ACR's 403 "client with IP ... is not
@@ -53,6 +54,10 @@ class AzurePlayServer {
   void addManagedIdentity(const std::string& clientId);
   /// A service principal AAD accepts: tenant, client id and secret.
   void addServicePrincipal(const std::string& tenant, const std::string& clientId, const std::string& secret);
+  /// A service principal AAD accepts with a certificate: its client assertions must be signed by the key
+  /// of `certificatePem` and name it by x5t (checked as clientAssertionProblem does).
+  void addServicePrincipalCertificate(const std::string& tenant, const std::string& clientId,
+                                      const std::string& certificatePem);
   /// The next IMDS requests answer these statuses in order before answering normally again.
   void failNextImdsRequests(std::vector<PlayFailure> failures);
   /// Lifetime of AAD tokens (default 1 h), ACR refresh tokens (3 h) and ACR access tokens (75 min).
