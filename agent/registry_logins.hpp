@@ -8,27 +8,28 @@
 #include "config/agent_config.hpp"
 #include "registry/azure_identity.hpp"
 #include "registry/credential.hpp"
+#include "runner/task_run.hpp"
 
 namespace hangar::agent {
 
-/// The credentials agent.yaml's `registries:` give their hosts for one run, and the values to mask.
-struct RegistryLogins {
-  std::map<std::string, registry::Credential> credentials;  // host[:port] -> credential
-  std::vector<std::string> secretValues;                    // every password and token in them
-};
+/// The credentials agent.yaml's `registries:` give their hosts for one run, the values to mask (every
+/// password and token in them) and when they must be renewed (runner::RegistryLogins).
+using runner::RegistryLogins;
 
 /// Resolves each `registries:` entry with an `auth:` now: username + password (passwordFile: owner-only,
 /// one trailing newline dropped as `docker login --password-stdin` does; or passwordEnv); for a managed
 /// identity or a service principal with a client secret, ACR's token exchange (an AAD token from IMDS or
 /// from `azure.authorityHost`, traded at https://HOST/oauth2/exchange, plain http for a loopback or
 /// `insecure` host) gives a refresh token, stored as `docker login` stores an ACR AAD login (username
-/// 00000000-0000-0000-0000-000000000000, identity token). Throws std::runtime_error naming the entry's
-/// host and the reason, never a secret or token.
+/// 00000000-0000-0000-0000-000000000000, identity token). `renewBy` is the earliest refresh token `exp`
+/// less a quarter of its remaining life, at most 30 minutes (none for passwords alone). Throws
+/// std::runtime_error naming the entry's host and the reason, never a secret or token.
 RegistryLogins resolveRegistryLogins(const std::vector<config::RegistrySettings>& registries,
                                      const registry::AzureEndpoints& azure);
 
 /// Gives `request` the logins of `options.registries` (they win over the docker config for their hosts;
-/// their secrets are masked) and its `insecure` hosts. Throws as resolveRegistryLogins.
+/// their secrets are masked) and its `insecure` hosts; logins that expire are renewed during the run by
+/// resolving them again (RunRequest::renewLogins). Throws as resolveRegistryLogins.
 void addRegistryLogins(const RunOnceOptions& options, runner::RunRequest& request);
 
 }  // namespace hangar::agent

@@ -11,6 +11,8 @@
 #include "registry/image_reference.hpp"
 #include "runner/build_command.hpp"
 #include "runner/image_order.hpp"
+#include "runner/login_renewal.hpp"
+#include "runner/masking_log.hpp"
 #include "runner/registries_conf.hpp"
 #include "runner/run_command.hpp"
 #include "runner/secret_masker.hpp"
@@ -109,32 +111,57 @@ StepOutcome graphOutcome(StepEnd end) {
   }
 }
 
-void prepare(const RunRequest& request, Workspace& workspace, LogSink& log) {
+// Returns the credentials written to the auth file.
+std::map<std::string, registry::Credential> prepare(const RunRequest& request, Workspace& workspace,
+                                                    LogSink& log) {
   for (const auto& note : workspace.copyContext(request.contextDir)) log.info("Warning: " + note);
   const auto touched = touchedRegistries(request);
-  workspace.writeCredentials(collectCredentials(request, touched, log));
+  auto credentials = collectCredentials(request, touched, log);
+  workspace.writeCredentials(credentials);
   RegistriesConf conf;
   conf.registries = touched;
   conf.mirrors = request.mirrors;
   conf.insecureRegistries = request.insecureRegistries;
   workspace.writeRegistriesConf(conf.render());
   writeSecretVolumes(workspace.secretVolumes(), decodeSecretVolumes(request.task.volumes));
+  return credentials;
 }
 
 // The record leaves the run (run store, --output json): no secret value may be in it, whatever
 // error text a step or the preparation produced.
-void maskRecord(RunRecord& record, const RunRequest& request) {
+void maskRecord(RunRecord& record, const RunRequest& request, const std::vector<std::string>& renewed) {
   SecretMasker masker;
   for (const auto& secret : request.secretValues) masker.add(secret);
+  for (const auto& secret : renewed) masker.add(secret);
   for (const auto& secret : secretVolumeValues(request.task)) masker.add(secret);
   if (masker.empty()) return;
   record.error = masker.mask(record.error);
   for (auto& step : record.steps) step.error = masker.mask(step.error);
 }
 
+// The request the steps see: with renewals, an in-process command renews the logins first when due
+// (a retried or long step may call it long after the step started).
+std::optional<RunRequest> renewingRequest(const RunRequest& request, std::optional<LoginRenewal>& renewal) {
+  if (!renewal || !request.inProcessCommand) return std::nullopt;
+  RunRequest renewing = request;
+  renewing.inProcessCommand =
+      [&request, &renewal](const std::string& image, const std::vector<std::string>& args,
+                           const std::string& stepId, LogSink& log, const std::filesystem::path& authFile) {
+        renewal->renewIfDue();
+        return request.inProcessCommand(image, args, stepId, log, authFile);
+      };
+  return renewing;
+}
+
 }  // namespace
 
-RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink& log, std::stop_token stop) {
+RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink& sink, std::stop_token stop) {
+  // With renewals, the run masks in its log what they bring (and request.secretValues) itself; the
+  // masking log emits what it still holds when it goes, after the last step.
+  std::optional<MaskingLog> renewalLog;
+  if (request.renewLogins && request.renewLoginsBy) renewalLog.emplace(sink, request.secretValues);
+  LogSink& log = renewalLog ? static_cast<LogSink&>(*renewalLog) : sink;
+  std::optional<LoginRenewal> renewal;
   RunRecord record;
   record.id = request.runId;
   record.startTime = std::chrono::system_clock::now();
@@ -156,7 +183,8 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
       throw std::invalid_argument("engine '" + request.engine.kind + "' is unknown; use buildah or docker");
     }
     workspace.emplace(request.workRoot, request.runId);
-    prepare(request, *workspace, log);
+    auto credentials = prepare(request, *workspace, log);
+    if (renewalLog) renewal.emplace(request, workspace->authFile(), std::move(credentials), *renewalLog);
   } catch (const std::exception& e) {
     end(RunStatus::Error, std::string("cannot prepare the run: ") + e.what());
   }
@@ -181,12 +209,14 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
   }
 
   if (record.status == RunStatus::Running) {
-    StepExecutor executor(request, *workspace, launcher, log, deadline);
+    const std::optional<RunRequest> renewing = renewingRequest(request, renewal);
+    StepExecutor executor(renewing ? *renewing : request, *workspace, launcher, log, deadline);
     std::mutex mutex;  // guards record.steps and `first` while steps run in parallel
     std::optional<std::pair<StepEnd, size_t>> first;  // the end that stopped the run, and its step
     runStepGraph(
         *graph, parallelSteps(),
         [&](size_t index, std::stop_token stepStop) {
+          if (renewal) renewal->renewIfDue();
           StepResult result = executor.run(request.task.steps[index], stepStop);
           std::lock_guard lock(mutex);
           record.steps[index] = std::move(result.record);
@@ -222,7 +252,7 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
       log.info(std::string("Warning: cannot remove the run directory: ") + e.what());
     }
   }
-  maskRecord(record, request);
+  maskRecord(record, request, renewal ? renewal->secretValues() : std::vector<std::string>());
   record.finishTime = std::chrono::system_clock::now();
   return record;
 }

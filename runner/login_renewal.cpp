@@ -1,0 +1,67 @@
+#include "runner/login_renewal.hpp"
+
+#include "registry/docker_config.hpp"
+
+namespace hangar::runner {
+namespace {
+
+// How long after a failed renewal the next one is tried.
+constexpr std::chrono::minutes kRetryDelay{1};
+
+}  // namespace
+
+LoginRenewal::LoginRenewal(const RunRequest& request, std::filesystem::path authFile,
+                           std::map<std::string, registry::Credential> credentials, MaskingLog& log)
+    : request_(request),
+      authFile_(std::move(authFile)),
+      log_(log),
+      credentials_(std::move(credentials)),
+      renewBy_(request.renewLogins ? request.renewLoginsBy : std::nullopt) {}
+
+std::chrono::system_clock::time_point LoginRenewal::now() const {
+  return request_.now ? request_.now() : std::chrono::system_clock::now();
+}
+
+void LoginRenewal::renewIfDue() {
+  std::lock_guard lock(mutex_);
+  const auto time = now();
+  if (!renewBy_ || time < *renewBy_) return;
+  try {
+    renewLocked();
+  } catch (const std::exception& e) {
+    renewBy_ = time + kRetryDelay;  // not once per step that starts meanwhile
+    try {
+      log_.info(std::string("Warning: cannot renew the registry logins; the steps go on with the current "
+                            "ones: ") +
+                e.what());
+    } catch (...) {
+      // A log that cannot take the warning cannot take anything else either; the step reports that.
+    }
+  }
+}
+
+void LoginRenewal::renewLocked() {
+  RegistryLogins renewed = request_.renewLogins();
+  // Masked before the auth file (which steps may print) holds them.
+  for (const auto& secret : renewed.secretValues) {
+    log_.addSecret(secret);
+    secretValues_.push_back(secret);
+  }
+  auto credentials = credentials_;
+  std::string hosts;
+  for (auto& [host, credential] : renewed.credentials) {
+    hosts += (hosts.empty() ? "" : ", ") + host;
+    credentials[host] = std::move(credential);
+  }
+  registry::writeAuthFile(authFile_, credentials);  // a 0600 temporary file renamed over the old one
+  credentials_ = std::move(credentials);
+  renewBy_ = renewed.renewBy;
+  log_.info("Registry logins renewed" + (hosts.empty() ? std::string() : ": " + hosts));
+}
+
+std::vector<std::string> LoginRenewal::secretValues() const {
+  std::lock_guard lock(mutex_);
+  return secretValues_;
+}
+
+}  // namespace hangar::runner

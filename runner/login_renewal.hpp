@@ -1,0 +1,48 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registry/credential.hpp"
+#include "runner/masking_log.hpp"
+#include "runner/task_run.hpp"
+
+namespace hangar::runner {
+
+/// Keeps a run's expiring registry logins valid (RunRequest::renewLogins): renewIfDue() renews them once
+/// their renewal time has passed, has `log` mask the new secret values before anything else sees them,
+/// then replaces the run's auth file atomically (a 0600 temporary file renamed over it). A failed renewal
+/// is logged (masked) and the current logins stay; it is tried again a minute later at the earliest.
+/// Thread-safe: parallel steps may call it at once; one renews while the others wait.
+class LoginRenewal {
+ public:
+  /// `credentials` is everything the auth file holds now (docker config hosts and logins). `request` and
+  /// `log` must outlive the renewal.
+  LoginRenewal(const RunRequest& request, std::filesystem::path authFile,
+               std::map<std::string, registry::Credential> credentials, MaskingLog& log);
+
+  /// Renews when due (RunRequest::renewLoginsBy, then each renewal's renewBy, by RunRequest::now);
+  /// never throws.
+  void renewIfDue();
+  /// Every secret value the renewals brought so far (to mask the run's record).
+  std::vector<std::string> secretValues() const;
+
+ private:
+  std::chrono::system_clock::time_point now() const;
+  void renewLocked();
+
+  const RunRequest& request_;
+  std::filesystem::path authFile_;
+  MaskingLog& log_;
+  mutable std::mutex mutex_;  // guards the members below; held while renewing
+  std::map<std::string, registry::Credential> credentials_;
+  std::optional<std::chrono::system_clock::time_point> renewBy_;
+  std::vector<std::string> secretValues_;
+};
+
+}  // namespace hangar::runner
