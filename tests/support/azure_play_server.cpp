@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/support/client_assertion_check.hpp"
+#include "tests/support/play_acr_registry.hpp"
 
 namespace hangar::test {
 namespace {
@@ -91,6 +92,7 @@ struct TokenInfo {
   std::string audience;
   Clock::time_point expires;
   bool revoked = false;
+  std::string scope;  // ACR access tokens: the scope asked for at /oauth2/token
 };
 
 }  // namespace
@@ -111,6 +113,7 @@ struct AzurePlayServer::State {
   std::map<std::string, TokenInfo> tokens;
   std::map<std::string, std::string> secrets;
   std::string deniedIp;
+  std::shared_ptr<PlayAcrRegistry> registry;
   int counter = 0;
 
   void record(const httplib::Request& req) {
@@ -315,7 +318,49 @@ struct AzurePlayServer::State {
     auto access =
         issue("acr-access", {{"aud", service}, {"grant_type", "access_token"}, {"scope", field("scope")}},
               accessLifetime);
+    tokens[access].scope = field("scope");
     answer(res, 200, {{"access_token", access}});
+  }
+
+  // The served ACR registry's API behind ACR's access tokens (serveAcrRegistry).
+  void acrRegistry(const httplib::Request& req, httplib::Response& res) {
+    std::shared_ptr<PlayAcrRegistry> served;
+    size_t index = 0;
+    {
+      std::lock_guard lock(mutex);
+      record(req);
+      index = recorded.size() - 1;
+      served = registry;
+      const auto scope = PlayAcrRegistry::requiredScope(req.method, req.path);
+      const auto* info = valid(bearer(req), "acr-access");
+      bool answered = firewall(res, false);
+      if (!answered && !served) {
+        answer(res, 404, acrError("NAME_UNKNOWN", "repository name not known to registry"));
+        answered = true;
+      } else if (!answered && (info == nullptr || info->audience != service ||
+                               (!scope.empty() && !PlayAcrRegistry::scopeGrants(info->scope, scope)))) {
+        res.set_header("WWW-Authenticate", "Bearer realm=\"http://127.0.0.1:" + std::to_string(port) +
+                                               "/oauth2/token\",service=\"" + service + "\"" +
+                                               (scope.empty() ? "" : ",scope=\"" + scope + "\""));
+        answer(res, 401,
+               acrError(
+                   "UNAUTHORIZED",
+                   "authentication required, visit https://aka.ms/acr/authorization for more information."));
+        answered = true;
+      }
+      if (answered) {
+        recorded[index].status = res.status;
+        return;
+      }
+    }
+    PlayAcrRequest request{req.method, req.path, {}, req.body};
+    for (const auto& [name, value] : req.params) request.query[name] = value;
+    const auto response = served->handle(request);
+    res.status = response.status;
+    for (const auto& [name, value] : response.headers) res.set_header(name, value);
+    if (!response.body.empty()) res.set_content(response.body, response.contentType);
+    std::lock_guard lock(mutex);
+    recorded[index].status = response.status;
   }
 
   void v2(const httplib::Request& req, httplib::Response& res) {
@@ -391,6 +436,12 @@ AzurePlayServer::AzurePlayServer() : state_(std::make_unique<State>()) {
   s->server.Post("/oauth2/token",
                  [s](const httplib::Request& req, httplib::Response& res) { s->token(req, res); });
   s->server.Get("/v2/", [s](const httplib::Request& req, httplib::Response& res) { s->v2(req, res); });
+  const auto registry = [s](const httplib::Request& req, httplib::Response& res) {
+    s->acrRegistry(req, res);
+  };
+  s->server.Get(R"(/(acr/v1/.+|v2/.+))", registry);
+  s->server.Delete(R"(/(acr/v1/.+|v2/.+))", registry);
+  s->server.Patch(R"(/(acr/v1/.+|v2/.+))", registry);
   s->server.Get(R"(/secrets/([^/]+)(/[^/]+)?)",
                 [s](const httplib::Request& req, httplib::Response& res) { s->secret(req, res); });
   s->port = s->server.bind_to_any_port("127.0.0.1");
@@ -459,6 +510,10 @@ void AzurePlayServer::revokeAcrRefreshTokens() {
 void AzurePlayServer::addSecret(const std::string& name, const std::string& value) {
   std::lock_guard lock(state_->mutex);
   state_->secrets[name] = value;
+}
+void AzurePlayServer::serveAcrRegistry(std::shared_ptr<PlayAcrRegistry> registry) {
+  std::lock_guard lock(state_->mutex);
+  state_->registry = std::move(registry);
 }
 void AzurePlayServer::denyClientIp(const std::string& clientIp) {
   std::lock_guard lock(state_->mutex);

@@ -8,6 +8,8 @@
 
 namespace hangar::test {
 
+class PlayAcrRegistry;
+
 /// One request the play server received: header names lower-case; `query` from the URL only, `form`
 /// from an application/x-www-form-urlencoded body only.
 struct RecordedRequest {
@@ -16,6 +18,7 @@ struct RecordedRequest {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> form;
   std::map<std::string, std::string> headers;
+  int status = 0;  // the answer's status, for requests to the served ACR registry (serveAcrRegistry)
 };
 
 /// A canned answer the next matching requests get instead of the normal one.
@@ -71,6 +74,13 @@ class AzurePlayServer {
   void addSecret(const std::string& name, const std::string& value);
   /// From now on every ACR and Key Vault request gets the firewall 403 naming `clientIp`; "" lifts it.
   void denyClientIp(const std::string& clientIp);
+
+  /// Serves `registry`'s repository API (/v2/<...> but the ping, /acr/v1/...) as ACR does behind its
+  /// tokens: a request whose Authorization is not "Bearer T", T an unexpired ACR access token this server
+  /// issued for the ACR service with a scope granting PlayAcrRegistry::requiredScope (wildcards as ACR's
+  /// `repository:*:*`), gets 401 with `WWW-Authenticate: Bearer realm="URL/oauth2/token",service="S",
+  /// scope="..."` and ACR's UNAUTHORIZED body; the firewall (denyClientIp) applies too. nullptr: 404.
+  void serveAcrRegistry(std::shared_ptr<PlayAcrRegistry> registry);
 
   /// Every request received so far, in order.
   std::vector<RecordedRequest> requests() const;
