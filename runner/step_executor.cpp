@@ -23,8 +23,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr int kPushAttempts = 3;
-// Runs of an engine process in all while it fails with a TransientEngineFailure.
-constexpr int kEngineAttempts = 3;
 constexpr milliseconds kPushBackoffBase{250};
 constexpr milliseconds kPushBackoffCap{5000};
 constexpr milliseconds kRemoveTimeout{60000};

@@ -96,15 +96,20 @@ class StepExecutor {
   /// detached one (`--detach`) has its output followed with `docker logs --follow` until the run ends.
   Outcome attemptDockerCmd(const config::Step& step, const ContainerPlan& plan, const Deadline& deadline,
                            std::stop_token stop, OutputMatcher& matcher);
-  /// Starts `spec` (the container, or what follows its output) and lets it run until the run ends;
-  /// `reportExit` logs its exit status when it ends on its own.
-  Outcome startDetached(const config::Step& step, const ProcessSpec& spec, bool reportExit);
+  /// What a detached step's process is: buildah's container (its exit status is logged; started again,
+  /// up to kEngineAttempts runs in all, after a transient engine failure before any other output), or
+  /// `docker logs --follow` of a docker container (neither).
+  enum class DetachedProcess { EngineContainer, LogFollower };
+  /// Starts `spec` and lets it run, in the background, until the run ends.
+  Outcome startDetached(const config::Step& step, const ProcessSpec& spec, DetachedProcess kind);
 
   ProcessResult runProcess(const ProcessSpec& spec, const Deadline& deadline, std::stop_token stop,
                            const OutputHandler& output);
   /// Where a transient engine failure (TransientEngineFailure) may appear for the process to run again:
   /// only before any other output (a cmd step's command must not run twice), or anywhere (a build).
   enum class EngineRetry { BeforeAnyOutput, Anywhere };
+  /// Runs of an engine process in all while it fails with a TransientEngineFailure.
+  static constexpr int kEngineAttempts = 3;
   /// runProcess for `buildah run` and builds: started again, up to 3 times in all, while it fails
   /// with a transient engine failure where `retry` allows; each start is logged.
   ProcessResult runEngineProcess(const ProcessSpec& spec, const config::Step& step, const Deadline& deadline,

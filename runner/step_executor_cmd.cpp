@@ -1,9 +1,11 @@
 // The attempts of a cmd step's container: with buildah (from, inspect, run) or with the docker CLI
 // (one `docker run`), and detached steps that run on until the run ends.
 #include <filesystem>
+#include <memory>
 
 #include "runner/container_secret_env.hpp"
 #include "runner/step_executor.hpp"
+#include "runner/transient_engine_failure.hpp"
 
 namespace hangar::runner {
 
@@ -55,7 +57,7 @@ StepExecutor::Outcome StepExecutor::attemptDockerCmd(const config::Step& step, c
   if (plan.detach && outcome.end == StepEnd::Succeeded) {
     // The container runs on without the client: `docker logs --follow` streams its output into the
     // step's log until the container stops or the run ends (then it is killed and the container removed).
-    return startDetached(step, docker_->followLogs(name), /*reportExit=*/false);
+    return startDetached(step, docker_->followLogs(name), DetachedProcess::LogFollower);
   }
   if (!step.keep && !plan.detach) removeContainer(name, step.id);
   return outcome;
@@ -115,7 +117,7 @@ StepExecutor::Outcome StepExecutor::attemptCmd(const config::Step& step, const C
   }
 
   log_.info("Launching container with name: " + name);
-  if (plan.detach) return startDetached(step, spec, /*reportExit=*/true);
+  if (plan.detach) return startDetached(step, spec, DetachedProcess::EngineContainer);
   const auto ran = runEngineProcess(spec, step, deadline, stop, toLog, EngineRetry::BeforeAnyOutput);
   Outcome outcome = classify(ran, step, deadline, failedTo);
   if (!step.keep) removeContainer(name, step.id);
@@ -123,11 +125,17 @@ StepExecutor::Outcome StepExecutor::attemptCmd(const config::Step& step, const C
 }
 
 StepExecutor::Outcome StepExecutor::startDetached(const config::Step& step, const ProcessSpec& spec,
-                                                  bool reportExit) {
+                                                  DetachedProcess kind) {
+  // Fed from the output thread, read after the process ended (its output is all delivered by then).
+  auto failure = std::make_shared<TransientEngineFailure>();
+  OutputHandler output = [this, id = step.id, failure](std::string_view chunk) {
+    log_.output(id, chunk);
+    failure->feed(chunk);
+  };
   std::unique_ptr<RunningProcess> process;
   std::string error;
   try {
-    process = launcher_.start(spec, [this, id = step.id](std::string_view chunk) { log_.output(id, chunk); });
+    process = launcher_.start(spec, output);
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -137,18 +145,33 @@ StepExecutor::Outcome StepExecutor::startDetached(const config::Step& step, cons
   }
   log_.info("Step ID: " + step.id + " runs detached; it is stopped when the run ends");
   std::lock_guard lock(mutex_);
-  detached_.emplace_back(
-      [this, id = step.id, process = std::move(process), reportExit](std::stop_token stop) {
-        try {
-          const auto result = process->wait(std::nullopt, stop);
+  detached_.emplace_back([this, id = step.id, spec, kind, failure, output = std::move(output),
+                          process = std::move(process)](std::stop_token stop) mutable {
+    try {
+      for (int attempt = 1;; ++attempt) {
+        const auto result = process->wait(std::nullopt, stop);
+        const bool restart = kind == DetachedProcess::EngineContainer && !result.ok() && !result.canceled &&
+                             !stop.stop_requested() && failure->beforeAnyOtherOutput() &&
+                             attempt < kEngineAttempts;
+        if (!restart) {
           log_.stepFinished(id);
-          if (reportExit && !result.canceled) {
+          if (kind == DetachedProcess::EngineContainer && !result.canceled) {
             log_.info("Detached step ID: " + id + " exited with status " + std::to_string(result.exitCode));
           }
-        } catch (const std::exception& e) {
-          log_.info("Detached step ID: " + id + ": " + e.what());
+          return;
         }
-      });
+        log_.info("Detached step ID: " + id +
+                  ": the container failed to start with a transient engine failure (above), not the "
+                  "step's; starting it again (attempt " +
+                  std::to_string(attempt + 1) + " of " + std::to_string(kEngineAttempts) + ")");
+        failure->reset();
+        process = launcher_.start(spec, output);
+      }
+    } catch (const std::exception& e) {
+      log_.stepFinished(id);
+      log_.info("Detached step ID: " + id + ": " + e.what());
+    }
+  });
   return {StepEnd::Succeeded, "", 0, true};
 }
 

@@ -100,5 +100,43 @@ TEST_F(EngineRetryTest, TheSameMessageFromAStepsOwnCommandIsTheStepsFailure) {
   EXPECT_THAT(log.text(), Not(HasSubstr("starting it again")));
 }
 
+TEST_F(EngineRetryTest, ADetachedContainerThatFailedToStartIsStartedAgainOnce) {
+  // The wrapper fails the first `buildah run` of the detached step's container only.
+  const fs::path marks = root.path() / "marks";
+  fs::create_directories(marks);
+  const fs::path wrapper = root.write("buildah-wrapper",
+                                      "#!/bin/sh\n"
+                                      "case \" $* \" in *\" run \"*detached-writer*)\n"
+                                      "  if mkdir '" +
+                                          marks.string() +
+                                          "/run' 2>/dev/null; then\n"
+                                          "    echo '" +
+                                          std::string(kFailure) +
+                                          "' >&2; echo 'Error: exit status 1' >&2; exit 1\n"
+                                          "  fi;;\n"
+                                          "esac\n"
+                                          "exec buildah \"$@\"\n",
+                                      fs::perms::owner_all);
+  request.engine.binary = wrapper.string();
+  const std::string image = test::build_busybox_image(test::busybox_base_image());
+  auto writer = step("detached-writer", config::StepKind::Cmd);
+  writer.cmd = image + " sh -c 'echo ran >> /workspace/runs'";
+  writer.detach = true;
+  // Waits (bounded by its timeout) until the detached step wrote, then shows what it wrote.
+  auto reader = step("reader", config::StepKind::Cmd);
+  reader.cmd = image + " sh -c 'until [ -s /workspace/runs ]; do sleep 0.1; done; cat /workspace/runs'";
+  reader.timeout = 120;
+  request.task.steps = {writer, reader};
+
+  const auto record = run();
+
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
+  EXPECT_TRUE(fs::exists(marks / "run"));  // the wrapper did fail the detached container's first start
+  EXPECT_THAT(log.text(), HasSubstr("Detached step ID: detached-writer: the container failed to start with a "
+                                    "transient engine failure (above), not the step's; starting it again "
+                                    "(attempt 2 of 3)"));
+  EXPECT_EQ(log.outputOf("reader"), "ran\n");  // the detached command ran exactly once
+}
+
 }  // namespace
 }  // namespace hangar::runner
