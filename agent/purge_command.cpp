@@ -6,6 +6,9 @@
 #include <sstream>
 #include <thread>
 
+#include "agent/azure_endpoints.hpp"
+#include "agent/registry_logins.hpp"
+#include "config/agent_config.hpp"
 #include "registry/acr_purge.hpp"
 #include "registry/credential_provider.hpp"
 #include "registry/duration.hpp"
@@ -24,6 +27,7 @@ struct PurgeFlags {
   std::string username;
   std::string password;
   std::vector<std::string> configs;
+  std::string agentConfig;
   std::vector<std::string> filters;
   std::string ago;
   int keep = 0;
@@ -81,6 +85,37 @@ std::shared_ptr<registry::CredentialProvider> credentials(const PurgeFlags& flag
   return provider;
 }
 
+// How purge reaches and logs in to the registry: the transport's options (caBundle, insecure hosts),
+// plain HTTP, and the credentials.
+struct Connection {
+  registry::HttpOptions http;
+  bool plainHttp = false;
+  std::shared_ptr<registry::CredentialProvider> credentials;
+};
+
+// --agent-config: agent.yaml's `caBundle`, and the `registries:` entry for `server` gives `insecure` and,
+// unless -u/-p are given, the login (resolved now, as a run resolves it); else credentials(flags).
+Connection connection(const PurgeFlags& flags, const std::string& server) {
+  Connection result;
+  if (!flags.agentConfig.empty()) {
+    const auto config = config::loadAgentConfig(flags.agentConfig);
+    result.http.caBundle = config.caBundle;
+    if (const auto* entry = config.findRegistry(server)) {
+      if (entry->insecure) {
+        result.plainHttp = true;
+        result.http.insecureHosts.insert(server);
+      }
+      if (entry->auth && flags.username.empty() && flags.password.empty()) {
+        const auto logins = resolveRegistryLogins({*entry}, azureEndpoints(config.azure));
+        result.credentials =
+            std::make_shared<registry::StaticCredentialProvider>(logins.credentials.at(server));
+      }
+    }
+  }
+  if (!result.credentials) result.credentials = credentials(flags);
+  return result;
+}
+
 }  // namespace
 
 int runPurgeCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -90,6 +125,9 @@ int runPurgeCommand(const std::vector<std::string>& args, std::ostream& out, std
   app.add_option("-u,--username", flags.username, "Registry username");
   app.add_option("-p,--password", flags.password, "Registry password or ACR refresh token");
   app.add_option("-c,--config", flags.configs, "docker config.json files");
+  app.add_option("--agent-config", flags.agentConfig,
+                 "agent.yaml: its registries: entry for the registry gives the login (unless -u/-p), "
+                 "insecure and caBundle");
   app.add_option("-f,--filter", flags.filters, "REPO:TAGREGEX, repeatable");
   app.add_option("--ago", flags.ago, "Delete what is older than this ([N]d[go-duration])");
   app.add_option("--keep", flags.keep, "Keep the N most recent eligible tags / manifests");
@@ -115,7 +153,7 @@ int runPurgeCommand(const std::vector<std::string>& args, std::ostream& out, std
   }
   registry::PurgeOptions options;
   std::string server;
-  std::shared_ptr<registry::CredentialProvider> provider;
+  Connection connected;
   try {
     if (flags.filters.empty() && !flags.untaggedOnly) {
       throw std::invalid_argument("--filter is required when not using --untagged-only");
@@ -137,7 +175,7 @@ int runPurgeCommand(const std::vector<std::string>& args, std::ostream& out, std
       out << "Specified concurrency value too large. Set to maximum value: " << kMaxConcurrency << " \n";
     }
     server = loginServer(flags.registry);
-    provider = credentials(flags);
+    connected = connection(flags, server);
   } catch (const std::exception& e) {
     err << "Error: " << e.what() << "\n";
     return 1;
@@ -160,8 +198,8 @@ int runPurgeCommand(const std::vector<std::string>& args, std::ostream& out, std
     out << "DRY RUN: The following output shows what WOULD be deleted if the purge command was executed. "
            "Nothing is deleted.\n";
   }
-  registry::CurlTransport transport;
-  registry::OciClient client(server, transport, provider);
+  registry::CurlTransport transport(connected.http);
+  registry::OciClient client(server, transport, connected.credentials, connected.plainHttp);
   registry::PurgeCounts counts;
   int code = 0;
   std::string failure;

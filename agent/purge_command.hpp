@@ -12,8 +12,11 @@ namespace hangar::agent {
 
 /// Runs `acr purge ARGS...` natively (registry-and-purge.md §1): `args` are the words after "purge"
 /// (--registry, --filter..., --ago, --keep, --untagged, --untagged-only, --dry-run, --include-locked,
-/// --concurrency, -u/-p, --config...). Writes acr purge's lines to `out` and "Error: ..." to `err`; returns
-/// acr purge's exit code (0, or 1 on any error).
+/// --concurrency, -u/-p, --config..., and Hangar's --agent-config agent.yaml: the `registries:` entry whose
+/// host is the registry gives its login, unless -u/-p are given, resolved as a run resolves it (a failure
+/// is an error naming the registry and the entry's position), its `insecure` flag, and the file's
+/// `caBundle`; without a login there the docker config applies as usual). Writes acr purge's lines to `out`
+/// and "Error: ..." to `err`; returns acr purge's exit code (0, or 1 on any error).
 int runPurgeCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 /// The same for a task step (`cmd: acr purge ...`): every output line goes to `log` as step `stepId`'s

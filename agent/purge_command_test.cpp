@@ -158,5 +158,96 @@ TEST_F(PurgeCommandOnRegistry, AcrCliStepDefaultsToTheRunRegistryAndItsCredentia
   EXPECT_THAT(failed.text, HasSubstr("broken.json"));
 }
 
+// --agent-config: the registries: entry of the purge's registry logs in (a real docker-registry demanding
+// Basic auth, the password from an owner-only file).
+struct PurgeWithAgentConfig : ::testing::Test {
+  // Sends every request with the registry's Basic login (builder / kPassword), to push the test image.
+  struct LoggedIn : registry::HttpTransport {
+    registry::HttpTransport& inner;
+    explicit LoggedIn(registry::HttpTransport& transport) : inner(transport) {}
+    registry::HttpResponse send(const registry::HttpRequest& request) override {
+      auto withLogin = request;
+      withLogin.headers.emplace_back("Authorization", "Basic YnVpbGRlcjpQdXJnZS1QYTU1LTcxYw==");
+      return inner.send(withLogin);
+    }
+  };
+  static constexpr const char* kPassword = "Purge-Pa55-71c";
+  test::LocalRegistry registry{test::RegistryLogin{"builder", kPassword}};
+  registry::CurlTransport http;
+  test::TempDir dir{"hangar-purge-agent-config"};
+
+  void SetUp() override {
+    LoggedIn pusher{http};
+    registry::testimages::pushImage(pusher, registry.url(), "app", "old", "2020-01-01T00:00:00Z", "old");
+    ASSERT_THAT(registry.tags("app"), UnorderedElementsAre("old"));
+  }
+  // agent.yaml with one registries: entry for the registry, logging in with `passwordFile`.
+  std::string agentYaml(const std::filesystem::path& passwordFile) const {
+    return dir
+        .write("agent.yaml", "registries:\n  - host: " + registry.host() +
+                                 "\n    auth:\n      username: builder\n      passwordFile: " +
+                                 passwordFile.string() + "\n")
+        .string();
+  }
+  std::vector<std::string> args(std::vector<std::string> more) const {
+    std::vector<std::string> words = {"--registry", registry.host(), "--filter", "app:.*", "--ago", "0d"};
+    words.insert(words.end(), more.begin(), more.end());
+    return words;
+  }
+};
+
+TEST_F(PurgeWithAgentConfig, TheEntrysPasswordFileLogsInAndThePasswordIsNeverPrinted) {
+  const auto config = agentYaml(dir.write("password", std::string(kPassword) + "\n"));
+  // Without it the registry refuses the anonymous purge.
+  const auto anonymous = purge(args({"--config", dir.write("empty.json", "{}").string()}));
+  EXPECT_EQ(anonymous.code, 1) << anonymous.out;
+  EXPECT_THAT(registry.tags("app"), UnorderedElementsAre("old"));
+
+  const auto result = purge(args({"--agent-config", config}));
+  EXPECT_EQ(result.code, 0) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("Deleted " + registry.host() + "/app:old\n"));
+  EXPECT_THAT(result.out, HasSubstr("\nNumber of deleted tags: 1\n"));
+  EXPECT_TRUE(registry.tags("app").empty());
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kPassword)));
+}
+
+TEST_F(PurgeWithAgentConfig, UsernameAndPasswordFlagsWinOverTheEntry) {
+  const auto config = agentYaml(dir.write("password", std::string(kPassword) + "\n"));
+  const auto result = purge(args({"--agent-config", config, "-u", "builder", "-p", "not-the-password"}));
+  EXPECT_EQ(result.code, 1) << result.out;  // the flags' wrong password was used, not the file's
+  EXPECT_THAT(result.err, HasSubstr("Error: "));
+  EXPECT_THAT(registry.tags("app"), UnorderedElementsAre("old"));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kPassword)));
+}
+
+TEST_F(PurgeWithAgentConfig, AnEntryWithoutALoginFallsBackToTheDockerConfig) {
+  const auto config =
+      dir.write("agent.yaml", "registries:\n  - host: " + registry.host() + "\n    insecure: true\n")
+          .string();
+  const auto dockerConfig =
+      dir.write("config.json",
+                R"({"auths":{")" + registry.host() + R"(":{"auth":"YnVpbGRlcjpQdXJnZS1QYTU1LTcxYw=="}}})");
+  const auto result = purge(args({"--agent-config", config, "--config", dockerConfig.string()}));
+  EXPECT_EQ(result.code, 0) << result.out << result.err;
+  EXPECT_TRUE(registry.tags("app").empty());
+}
+
+TEST_F(PurgeWithAgentConfig, ALoginFailureNamesTheRegistryAndTheEntryNeverTheSecret) {
+  const auto open = dir.write("open-password", std::string(kPassword) + "\n",
+                              std::filesystem::perms::owner_read | std::filesystem::perms::others_read);
+  const auto config = agentYaml(open);
+  const auto result = purge(args({"--agent-config", config}));
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.err,
+              HasSubstr("Error: cannot log in to registry " + registry.host() + " (" + config + ":2:"));
+  EXPECT_THAT(result.err, HasSubstr(open.string()));
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kPassword)));
+  EXPECT_THAT(registry.tags("app"), UnorderedElementsAre("old"));
+
+  const auto broken = purge(args({"--agent-config", dir.write("broken.yaml", "registries: [\n").string()}));
+  EXPECT_EQ(broken.code, 1);
+  EXPECT_THAT(broken.err, HasSubstr("broken.yaml"));
+}
+
 }  // namespace
 }  // namespace hangar::agent
