@@ -1,9 +1,7 @@
 #include "agent/registry_logins.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 
 #include "agent/azure_endpoints.hpp"
@@ -54,16 +52,6 @@ registry::Credential acrLogin(const config::RegistrySettings& entry, const regis
   return exchanger.credential();
 }
 
-// When a login with this ACR refresh token must be renewed: its `exp` less a quarter of its remaining
-// life, at most 30 minutes (a 3-hour token: after 2.5 hours); none when it has no readable `exp`.
-std::optional<std::chrono::system_clock::time_point> renewalTime(const std::string& refreshToken) {
-  const auto expiry = registry::jwtExpiry(refreshToken);
-  if (!expiry) return std::nullopt;
-  const auto life =
-      std::max(*expiry - std::chrono::system_clock::now(), std::chrono::system_clock::duration{});
-  return *expiry - std::min<std::chrono::system_clock::duration>(life / 4, std::chrono::minutes(30));
-}
-
 }  // namespace
 
 void addRegistryLogins(const RunOnceOptions& options, runner::RunRequest& request) {
@@ -73,8 +61,8 @@ void addRegistryLogins(const RunOnceOptions& options, runner::RunRequest& reques
   auto logins = resolveRegistryLogins(options.registries, azure);
   request.logins = std::move(logins.credentials);
   for (auto& value : logins.secretValues) request.secretValues.push_back(std::move(value));
-  request.renewLoginsBy = logins.renewBy;
-  if (logins.renewBy) {  // ACR refresh tokens: a long run logs in again before they expire
+  request.loginsExpiry = logins.expiry;
+  if (logins.expiry) {  // ACR refresh tokens: a long run logs in again before they expire
     request.renewLogins = [registries = options.registries, azure] {
       return resolveRegistryLogins(registries, azure);
     };
@@ -100,9 +88,8 @@ RegistryLogins resolveRegistryLogins(const std::vector<config::RegistrySettings>
     }
     for (const auto* value : {&credential.password, &credential.identityToken})
       if (!value->empty()) logins.secretValues.push_back(*value);
-    if (const auto renewAt =
-            credential.identityToken.empty() ? std::nullopt : renewalTime(credential.identityToken))
-      logins.renewBy = logins.renewBy ? std::min(*logins.renewBy, *renewAt) : *renewAt;
+    if (const auto expiry = registry::jwtExpiry(credential.identityToken))  // ACR refresh tokens
+      logins.expiry = logins.expiry ? std::min(*logins.expiry, *expiry) : *expiry;
     logins.credentials[entry.host] = std::move(credential);
   }
   return logins;

@@ -6,16 +6,21 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <nlohmann/json.hpp>
+
 #include "registry/azure_container_registry.hpp"
 #include "registry/credential_provider.hpp"
 #include "registry/http_transport.hpp"
 #include "registry/token_authenticator.hpp"
+#include "runner/task_run_test_helper.hpp"
 #include "tests/support/azure_play_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace hangar::agent {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -154,6 +159,94 @@ TEST_F(RegistryLoginsTest, AnOpenPasswordFileIsRefusedNamingTheFile) {
     EXPECT_THAT(e.what(), HasSubstr(auth.passwordFile));
     EXPECT_THAT(e.what(), Not(HasSubstr("visible-5d")));
   }
+}
+
+TEST_F(RegistryLoginsTest, ALongRunExchangesAgainBeforeTheRefreshTokenExpiresAndShowsNoToken) {
+  using Clock = std::chrono::system_clock;
+  azure_.setLifetimes(std::chrono::hours(1), std::chrono::minutes(20), std::chrono::minutes(10));
+  config::RegistryAuth auth;
+  auth.managedIdentity = config::ManagedIdentityAuth{};
+  RunOnceOptions options;
+  options.registries = {entry(acrHost(), auth)};
+  options.azure = endpoints_;
+  runner::RunRequest request;
+  request.runId = "long";
+  request.workRoot = dir_.path() / "runs";
+  request.dockerConfig = dir_.path() / "no-config.json";
+  request.registry = acrHost();
+  request.task.steps = {runner::test_helper::cmdStep("build", "tool"),
+                        runner::test_helper::cmdStep("push", "tool")};
+  const auto before = Clock::now();
+
+  addRegistryLogins(options, request);
+
+  // The refresh token's exp: renewed a quarter of its life (5 minutes) before.
+  ASSERT_TRUE(request.loginsExpiry.has_value());
+  EXPECT_GT(*request.loginsExpiry, before + std::chrono::minutes(19));
+  EXPECT_LT(*request.loginsExpiry, before + std::chrono::minutes(21));
+  ASSERT_TRUE(request.renewLogins);
+  // The first step takes 16 minutes on the run's clock; each step notes its auth file's token and prints
+  // the whole file.
+  std::atomic<bool> later{false};
+  request.now = [&] { return Clock::now() + (later ? std::chrono::minutes(16) : std::chrono::minutes(0)); };
+  std::map<std::string, std::string> seen;
+  request.inProcessCommand = [&](const std::string&, const std::vector<std::string>&,
+                                 const std::string& stepId, runner::LogSink& log,
+                                 const std::filesystem::path& authFile) {
+    const std::string text = test::read_file(authFile);
+    seen[stepId] = nlohmann::json::parse(text)["auths"][acrHost()].value("identitytoken", "");
+    log.output(stepId, text);
+    if (stepId == "build") later = true;
+    return std::optional<int>(0);
+  };
+  runner::test_helper::FakeLauncher launcher;
+  runner::test_helper::RecordingLog log;
+
+  const auto record = runner::runTask(request, launcher, log, {});
+
+  ASSERT_EQ(record.status, runner::RunStatus::Succeeded) << record.error;
+  EXPECT_EQ(azure_.requests("/oauth2/exchange").size(), 2u);
+  EXPECT_EQ(azure_.requests("/metadata/identity/oauth2/token").size(), 2u);
+  ASSERT_FALSE(seen["build"].empty());
+  ASSERT_FALSE(seen["push"].empty());
+  EXPECT_NE(seen["push"], seen["build"]);
+  const auto issued = azure_.issuedTokens();
+  EXPECT_THAT(issued, Contains(seen["build"]));
+  EXPECT_THAT(issued, Contains(seen["push"]));
+  // The renewed login works: ACR trades it for an access token the registry accepts.
+  registry::CurlTransport transport;
+  registry::TokenAuthenticator authenticator(
+      transport,
+      std::make_shared<registry::StaticCredentialProvider>(
+          registry::Credential{std::string(registry::kAcrTokenUsername), "", seen["push"]}),
+      acrHost());
+  registry::HttpRequest ping;
+  ping.url = azure_.url() + "/v2/";
+  EXPECT_EQ(authenticator.send(ping, "").status, 200);
+  // No token Azure issued (AAD's, both refresh tokens) reaches the run's log or record.
+  std::string logged = log.text() + log.outputOf("build") + log.outputOf("push");
+  EXPECT_THAT(log.outputOf("push"), HasSubstr("\"identitytoken\": \"***\""));
+  EXPECT_THAT(log.text(), HasSubstr("Registry logins renewed: " + acrHost()));
+  const std::string recorded = record.toJson().dump();
+  for (const auto& token : issued) {
+    EXPECT_THAT(logged, Not(HasSubstr(token)));
+    EXPECT_THAT(recorded, Not(HasSubstr(token)));
+  }
+}
+
+TEST_F(RegistryLoginsTest, PasswordLoginsAreNeverRenewed) {
+  config::RegistryAuth auth;
+  auth.username = "builder";
+  auth.passwordFile = dir_.write("password", "s3cret-file-7e\n").string();
+  RunOnceOptions options;
+  options.registries = {entry("registry.example", auth)};
+  runner::RunRequest request;
+
+  addRegistryLogins(options, request);
+
+  EXPECT_FALSE(request.loginsExpiry.has_value());
+  EXPECT_FALSE(request.renewLogins);
+  EXPECT_THAT(request.secretValues, ElementsAre("s3cret-file-7e"));
 }
 
 }  // namespace

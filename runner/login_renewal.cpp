@@ -1,5 +1,7 @@
 #include "runner/login_renewal.hpp"
 
+#include <algorithm>
+
 #include "registry/docker_config.hpp"
 
 namespace hangar::runner {
@@ -7,6 +9,9 @@ namespace {
 
 // How long after a failed renewal the next one is tried.
 constexpr std::chrono::minutes kRetryDelay{1};
+// Logins are renewed a quarter of their remaining life, at most this long, before they expire (an ACR
+// refresh token, 3 hours: after 2.5 hours).
+constexpr std::chrono::minutes kMaxRenewalMargin{30};
 
 }  // namespace
 
@@ -16,10 +21,17 @@ LoginRenewal::LoginRenewal(const RunRequest& request, std::filesystem::path auth
       authFile_(std::move(authFile)),
       log_(log),
       credentials_(std::move(credentials)),
-      renewBy_(request.renewLogins ? request.renewLoginsBy : std::nullopt) {}
+      renewBy_(request.renewLogins ? renewalTime(request.loginsExpiry) : std::nullopt) {}
 
 std::chrono::system_clock::time_point LoginRenewal::now() const {
   return request_.now ? request_.now() : std::chrono::system_clock::now();
+}
+
+std::optional<std::chrono::system_clock::time_point> LoginRenewal::renewalTime(
+    std::optional<std::chrono::system_clock::time_point> expiry) const {
+  if (!expiry) return std::nullopt;
+  const auto life = std::max(*expiry - now(), std::chrono::system_clock::duration::zero());
+  return *expiry - std::min<std::chrono::system_clock::duration>(life / 4, kMaxRenewalMargin);
 }
 
 void LoginRenewal::renewIfDue() {
@@ -55,7 +67,7 @@ void LoginRenewal::renewLocked() {
   }
   registry::writeAuthFile(authFile_, credentials);  // a 0600 temporary file renamed over the old one
   credentials_ = std::move(credentials);
-  renewBy_ = renewed.renewBy;
+  renewBy_ = renewalTime(renewed.expiry);
   log_.info("Registry logins renewed" + (hosts.empty() ? std::string() : ": " + hosts));
 }
 

@@ -15,10 +15,11 @@
 namespace hangar::runner {
 
 /// Keeps a run's expiring registry logins valid (RunRequest::renewLogins): renewIfDue() renews them once
-/// their renewal time has passed, has `log` mask the new secret values before anything else sees them,
-/// then replaces the run's auth file atomically (a 0600 temporary file renamed over it). A failed renewal
-/// is logged (masked) and the current logins stay; it is tried again a minute later at the earliest.
-/// Thread-safe: parallel steps may call it at once; one renews while the others wait.
+/// their expiry is a quarter of their remaining life (at most 30 minutes) away, has `log` mask the new secret
+/// values before anything else sees them, then replaces the run's auth file atomically (a 0600 temporary file
+/// renamed over it). A failed renewal is logged (masked) and the current logins stay; it is tried again a
+/// minute later at the earliest. Thread-safe: parallel steps may call it at once; one renews while the others
+/// wait.
 class LoginRenewal {
  public:
   /// `credentials` is everything the auth file holds now (docker config hosts and logins). `request` and
@@ -26,7 +27,7 @@ class LoginRenewal {
   LoginRenewal(const RunRequest& request, std::filesystem::path authFile,
                std::map<std::string, registry::Credential> credentials, MaskingLog& log);
 
-  /// Renews when due (RunRequest::renewLoginsBy, then each renewal's renewBy, by RunRequest::now);
+  /// Renews when due (by RunRequest::loginsExpiry, then each renewal's expiry; RunRequest::now's time);
   /// never throws.
   void renewIfDue();
   /// Every secret value the renewals brought so far (to mask the run's record).
@@ -34,6 +35,9 @@ class LoginRenewal {
 
  private:
   std::chrono::system_clock::time_point now() const;
+  /// When logins expiring at `expiry` are renewed; none when they do not expire.
+  std::optional<std::chrono::system_clock::time_point> renewalTime(
+      std::optional<std::chrono::system_clock::time_point> expiry) const;
   void renewLocked();
 
   const RunRequest& request_;
@@ -41,7 +45,7 @@ class LoginRenewal {
   MaskingLog& log_;
   mutable std::mutex mutex_;  // guards the members below; held while renewing
   std::map<std::string, registry::Credential> credentials_;
-  std::optional<std::chrono::system_clock::time_point> renewBy_;
+  std::optional<std::chrono::system_clock::time_point> renewBy_;  // none: never
   std::vector<std::string> secretValues_;
 };
 

@@ -159,7 +159,7 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
   // With renewals, the run masks in its log what they bring (and request.secretValues) itself; the
   // masking log emits what it still holds when it goes, after the last step.
   std::optional<MaskingLog> renewalLog;
-  if (request.renewLogins && request.renewLoginsBy) renewalLog.emplace(sink, request.secretValues);
+  if (request.renewLogins && request.loginsExpiry) renewalLog.emplace(sink, request.secretValues);
   LogSink& log = renewalLog ? static_cast<LogSink&>(*renewalLog) : sink;
   std::optional<LoginRenewal> renewal;
   RunRecord record;

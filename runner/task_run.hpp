@@ -26,12 +26,12 @@ struct EngineSettings {
   std::string isolation = "chroot";
 };
 
-/// Registry logins: credentials by host, the secret values in them (passwords, tokens: to mask) and the
-/// time they must be renewed by (an ACR refresh token's `exp` minus a margin; none = they do not expire).
+/// Registry logins: credentials by host, the secret values in them (passwords, tokens: to mask) and when
+/// the first of them expires (an ACR refresh token's JWT `exp`; none = they do not expire).
 struct RegistryLogins {
   std::map<std::string, registry::Credential> credentials;  // host[:port] -> credential
   std::vector<std::string> secretValues;
-  std::optional<std::chrono::system_clock::time_point> renewBy;
+  std::optional<std::chrono::system_clock::time_point> expiry;
 };
 
 /// Everything one run needs, already resolved: the rendered task, where it runs, and how.
@@ -57,12 +57,12 @@ struct RunRequest {
                                    const std::string& stepId, LogSink& log,
                                    const std::filesystem::path& authFile)>
       inProcessCommand;
-  /// Renews `logins` for a long run: before a step or an in-process command starts, once `renewLoginsBy`
-  /// has passed, the run calls it, masks its secret values, writes its credentials over those of their
-  /// hosts in the auth file (atomically) and takes its renewBy. A failure is logged; the old logins stay.
-  /// Empty, or no renewLoginsBy: never renewed.
+  /// Renews `logins` for a long run: before a step or an in-process command starts, once `loginsExpiry`
+  /// is a quarter of their remaining life (at most 30 minutes) away, the run calls it, masks its secret
+  /// values, writes its credentials over those of their hosts in the auth file (atomically) and takes its
+  /// expiry. A failure is logged; the old logins stay. Empty, or no loginsExpiry: never renewed.
   std::function<RegistryLogins()> renewLogins;
-  std::optional<std::chrono::system_clock::time_point> renewLoginsBy;
+  std::optional<std::chrono::system_clock::time_point> loginsExpiry;
   std::function<std::chrono::system_clock::time_point()> now;  // the renewals' clock; empty = the system's
 };
 

@@ -22,6 +22,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using Clock = std::chrono::system_clock;
 using std::chrono::hours;
+using std::chrono::minutes;
 
 constexpr const char* kHost = "acr.example";
 constexpr const char* kOldToken = "old-refresh-token-5a1";
@@ -47,18 +48,18 @@ class LoginRenewalRunTest : public TaskRunTest {
   LoginRenewalRunTest() {
     request.logins = {{kHost, tokenLogin(kOldToken)}};
     request.secretValues = {kOldToken};
-    request.renewLoginsBy = start_ + hours(1);
-    request.now = [this] { return start_ + hours(elapsedHours_.load()); };
+    request.loginsExpiry = start_ + hours(1);  // renewed from 45 min on
+    request.now = [this] { return start_ + minutes(elapsedMinutes_.load()); };
     request.renewLogins = [this] {
       ++renewals_;
       RegistryLogins logins;
       logins.credentials[kHost] = tokenLogin(kNewToken);
       logins.secretValues = {kNewToken};
-      logins.renewBy = start_ + hours(5);
+      logins.expiry = start_ + hours(5);
       return logins;
     };
     // Every step runs in-process: it notes the token its auth file holds, prints the whole file (as a
-    // careless tool might) and moves the clock by its `args[0]` hours.
+    // careless tool might) and moves the clock by its `args[0]` minutes.
     request.inProcessCommand = [this](const std::string&, const std::vector<std::string>& args,
                                       const std::string& stepId, LogSink& log,
                                       const fs::path& authFile) -> std::optional<int> {
@@ -68,7 +69,7 @@ class LoginRenewalRunTest : public TaskRunTest {
         modes_[stepId] = modeOf(authFile);
       }
       log.output(stepId, test::read_file(authFile));
-      if (!args.empty()) elapsedHours_ += std::stoi(args[0]);
+      if (!args.empty()) elapsedMinutes_ += std::stoi(args[0]);
       return 0;
     };
   }
@@ -84,7 +85,7 @@ class LoginRenewalRunTest : public TaskRunTest {
   }
 
   const Clock::time_point start_ = Clock::now();
-  std::atomic<int> elapsedHours_{0};
+  std::atomic<int> elapsedMinutes_{0};
   std::atomic<int> renewals_{0};
   std::mutex mutex_;
   std::map<std::string, std::vector<std::string>> seen_;
@@ -92,7 +93,7 @@ class LoginRenewalRunTest : public TaskRunTest {
 };
 
 TEST_F(LoginRenewalRunTest, AStepAfterTheRenewalTimeSeesTheRenewedLoginMaskedInTheLog) {
-  request.task.steps = {cmdStep("first", "tool 2"), cmdStep("second", "tool")};  // "first" takes 2 hours
+  request.task.steps = {cmdStep("first", "tool 120"), cmdStep("second", "tool")};  // "first" takes 2 h
 
   const auto record = run();
 
@@ -113,8 +114,9 @@ TEST_F(LoginRenewalRunTest, AStepAfterTheRenewalTimeSeesTheRenewedLoginMaskedInT
 }
 
 TEST_F(LoginRenewalRunTest, LoginsAreNotRenewedBeforeTheirTimeNorAgainAfterARenewal) {
-  request.task.steps = {cmdStep("a", "tool"), cmdStep("b", "tool 2"), cmdStep("c", "tool 1"),
-                        cmdStep("d", "tool")};  // renewal due at 1 h (before c), then at 5 h (never)
+  request.task.steps = {
+      cmdStep("a", "tool"), cmdStep("b", "tool 120"), cmdStep("c", "tool 60"),
+      cmdStep("d", "tool")};  // due from 45 min (c starts at 2 h); renewed: from 4.5 h (d starts at 3 h)
 
   const auto record = run();
 
@@ -126,8 +128,20 @@ TEST_F(LoginRenewalRunTest, LoginsAreNotRenewedBeforeTheirTimeNorAgainAfterARene
   EXPECT_EQ(renewals_, 1);
 }
 
+TEST_F(LoginRenewalRunTest, ThreeHourLoginsAreRenewedHalfAnHourBeforeTheyExpire) {
+  request.loginsExpiry = start_ + hours(3);  // an ACR refresh token's life
+  request.task.steps = {cmdStep("a", "tool 149"), cmdStep("b", "tool 1"), cmdStep("c", "tool")};
+
+  const auto record = run();
+
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error;
+  EXPECT_THAT(seen("b"), ElementsAre(kOldToken));  // at 2 h 29 min
+  EXPECT_THAT(seen("c"), ElementsAre(kNewToken));  // at 2 h 30 min
+  EXPECT_EQ(renewals_, 1);
+}
+
 TEST_F(LoginRenewalRunTest, ARetriedInProcessCommandRenewsBetweenAttempts) {
-  auto step = cmdStep("purge", "tool 2");
+  auto step = cmdStep("purge", "tool 120");
   step.retries = 1;
   request.task.steps = {step};
   int attempts = 0;
@@ -153,7 +167,7 @@ TEST_F(LoginRenewalRunTest, AFailedRenewalIsLoggedWithoutSecretsAndTheStepsGoOnW
                              kOldToken + ")");
   };
   // A failure is tried again a minute later at the earliest: "second" takes an hour, so before "third".
-  request.task.steps = {cmdStep("first", "tool 2"), cmdStep("second", "tool 1"), cmdStep("third", "tool")};
+  request.task.steps = {cmdStep("first", "tool 120"), cmdStep("second", "tool 60"), cmdStep("third", "tool")};
 
   const auto record = run();
 
@@ -169,7 +183,7 @@ TEST_F(LoginRenewalRunTest, AFailedRenewalIsLoggedWithoutSecretsAndTheStepsGoOnW
 }
 
 TEST_F(LoginRenewalRunTest, ParallelStepsRenewOnceAndAllSeeTheNewLoginMasked) {
-  auto first = cmdStep("first", "tool 2");
+  auto first = cmdStep("first", "tool 120");
   request.task.steps = {first};
   for (const std::string id : {"p1", "p2", "p3", "p4", "p5", "p6"}) {
     auto step = cmdStep(id, "tool");
@@ -199,7 +213,7 @@ TEST_F(LoginRenewalRunTest, OtherHostsOfTheAuthFileStayWhenLoginsAreRenewed) {
     if (stepId == "second") authAfter = test::read_file(authFile);
     return inner(image, args, stepId, log, authFile);
   };
-  request.task.steps = {cmdStep("first", "tool 2"), cmdStep("second", "tool")};
+  request.task.steps = {cmdStep("first", "tool 120"), cmdStep("second", "tool")};
 
   const auto record = run();
 
@@ -210,8 +224,8 @@ TEST_F(LoginRenewalRunTest, OtherHostsOfTheAuthFileStayWhenLoginsAreRenewed) {
 }
 
 TEST_F(LoginRenewalRunTest, WithoutARenewalTimeNothingIsRenewed) {
-  request.renewLoginsBy.reset();  // e.g. passwords only
-  request.task.steps = {cmdStep("first", "tool 5"), cmdStep("second", "tool")};
+  request.loginsExpiry.reset();  // e.g. passwords only
+  request.task.steps = {cmdStep("first", "tool 300"), cmdStep("second", "tool")};
 
   const auto record = run();
 
