@@ -5,6 +5,7 @@
 
 #include "registry/token_authenticator.hpp"
 #include "tests/support/azure_play_server.hpp"
+#include "tests/support/error_of.hpp"
 
 namespace hangar::registry {
 namespace {
@@ -36,14 +37,7 @@ struct AcrHarness {
   }
 };
 
-std::string errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "no error";
-}
+using test::errorOf;
 
 TEST(AcrTokenExchanger, ExchangesAadTokenForRefreshThenAccessToken) {
   AcrHarness h;

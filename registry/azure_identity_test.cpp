@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "tests/support/azure_play_server.hpp"
+#include "tests/support/error_of.hpp"
 
 namespace hangar::registry {
 namespace {
@@ -34,14 +35,7 @@ struct Harness {
   }
 };
 
-std::string errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "no error";
-}
+using test::errorOf;
 
 TEST(ManagedIdentityCredential, SystemAssignedTokenFromImdsWithMetadataHeader) {
   AzurePlayServer server;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/azure_play_server.hpp"
+#include "tests/support/error_of.hpp"
 
 namespace hangar::registry {
 namespace {
@@ -29,14 +30,7 @@ TokenCredentialOptions fastRetries() {
   return options;
 }
 
-std::string errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "no error";
-}
+using test::errorOf;
 
 TEST(KeyVault, ResolvesSecretsWithManagedIdentityTokens) {
   AzurePlayServer server;

@@ -11,6 +11,7 @@
 #include "config/base64.hpp"
 #include "tests/support/azure_play_server.hpp"
 #include "tests/support/client_assertion_check.hpp"
+#include "tests/support/error_of.hpp"
 
 namespace hangar::registry {
 namespace {
@@ -32,14 +33,7 @@ const test::TestCertificate& certificateB() {
   return certificate;
 }
 
-std::string errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "no error";
-}
+using test::errorOf;
 
 // The body of a PEM key without its armour lines: what must never appear in a message.
 std::string keyMaterial(const std::string& pem) {

@@ -24,8 +24,9 @@ constexpr std::string_view kFailure = "Close_Fd sealing memfd copy: Device or re
 class EngineRetryTest : public TaskRunBuildahTest {
  protected:
   // The wrapper fails the first `buildah SUBCOMMAND` of each kind listed in `failFirst` (before
-  // anything of the container ran, as buildah does), then passes every call on to buildah.
-  void wrapBuildah(const std::string& failFirst) {
+  // anything of the container ran, as buildah does) whose arguments hold `argumentPart` (any when
+  // empty), then passes every call on to buildah.
+  void wrapBuildah(const std::string& failFirst, const std::string& argumentPart = "") {
     const fs::path marks = root.path() / "marks";
     fs::create_directories(marks);
     const fs::path wrapper =
@@ -33,15 +34,15 @@ class EngineRetryTest : public TaskRunBuildahTest {
                    "#!/bin/sh\n"
                    "for arg in \"$@\"; do case $arg in run|build|bud) sub=$arg; break;; esac; done\n"
                    "case \" " +
-                       failFirst +
-                       " \" in *\" $sub \"*)\n"
+                       failFirst + " \" in *\" $sub \"*) case \" $* \" in *'" + argumentPart +
+                       "'*)\n"
                        "  if [ -n \"$sub\" ] && mkdir '" +
                        marks.string() +
                        "/'$sub 2>/dev/null; then\n"
                        "    echo '" +
                        std::string(kFailure) +
                        "' >&2; echo 'Error: exit status 1' >&2; exit 1\n"
-                       "  fi;;\n"
+                       "  fi;; esac;;\n"
                        "esac\n"
                        "exec buildah \"$@\"\n",
                    fs::perms::owner_all);
@@ -101,23 +102,7 @@ TEST_F(EngineRetryTest, TheSameMessageFromAStepsOwnCommandIsTheStepsFailure) {
 }
 
 TEST_F(EngineRetryTest, ADetachedContainerThatFailedToStartIsStartedAgainOnce) {
-  // The wrapper fails the first `buildah run` of the detached step's container only.
-  const fs::path marks = root.path() / "marks";
-  fs::create_directories(marks);
-  const fs::path wrapper = root.write("buildah-wrapper",
-                                      "#!/bin/sh\n"
-                                      "case \" $* \" in *\" run \"*detached-writer*)\n"
-                                      "  if mkdir '" +
-                                          marks.string() +
-                                          "/run' 2>/dev/null; then\n"
-                                          "    echo '" +
-                                          std::string(kFailure) +
-                                          "' >&2; echo 'Error: exit status 1' >&2; exit 1\n"
-                                          "  fi;;\n"
-                                          "esac\n"
-                                          "exec buildah \"$@\"\n",
-                                      fs::perms::owner_all);
-  request.engine.binary = wrapper.string();
+  wrapBuildah("run", "detached-writer");  // only the detached step's container fails its first start
   const std::string image = test::build_busybox_image(test::busybox_base_image());
   auto writer = step("detached-writer", config::StepKind::Cmd);
   writer.cmd = image + " sh -c 'echo ran >> /workspace/runs'";
@@ -131,7 +116,7 @@ TEST_F(EngineRetryTest, ADetachedContainerThatFailedToStartIsStartedAgainOnce) {
   const auto record = run();
 
   ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
-  EXPECT_TRUE(fs::exists(marks / "run"));  // the wrapper did fail the detached container's first start
+  EXPECT_TRUE(fs::exists(root.path() / "marks" / "run"));  // the detached container's first start failed
   EXPECT_THAT(log.text(), HasSubstr("Detached step ID: detached-writer: the container failed to start with a "
                                     "transient engine failure (above), not the step's; starting it again "
                                     "(attempt 2 of 3)"));
