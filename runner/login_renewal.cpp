@@ -36,19 +36,22 @@ std::optional<std::chrono::system_clock::time_point> LoginRenewal::renewalTime(
 
 void LoginRenewal::renewIfDue() {
   std::lock_guard lock(mutex_);
-  const auto time = now();
-  if (!renewBy_ || time < *renewBy_) return;
+  if (!renewBy_ || now() < *renewBy_) return;
   try {
     renewLocked();
   } catch (const std::exception& e) {
-    renewBy_ = time + kRetryDelay;  // not once per step that starts meanwhile
-    try {
-      log_.info(std::string("Warning: cannot renew the registry logins; the steps go on with the current "
-                            "ones: ") +
-                e.what());
-    } catch (...) {
-      // A log that cannot take the warning cannot take anything else either; the step reports that.
-    }
+    failed(e.what());
+  } catch (...) {
+    failed("unknown error");
+  }
+}
+
+void LoginRenewal::failed(const std::string& reason) {
+  renewBy_ = now() + kRetryDelay;  // not once per step that starts meanwhile
+  try {
+    log_.info("Warning: cannot renew the registry logins; the steps go on with the current ones: " + reason);
+  } catch (...) {
+    // A log that cannot take the warning cannot take anything else either; the step reports that.
   }
 }
 

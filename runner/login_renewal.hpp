@@ -39,6 +39,8 @@ class LoginRenewal {
   std::optional<std::chrono::system_clock::time_point> renewalTime(
       std::optional<std::chrono::system_clock::time_point> expiry) const;
   void renewLocked();
+  /// After a failed renewal: logs `reason`; the next try is a minute later.
+  void failed(const std::string& reason);
 
   const RunRequest& request_;
   std::filesystem::path authFile_;
