@@ -34,7 +34,8 @@ struct PlayFailure {
 ///    msi_res_id] (400 without "Metadata: true" or for an unknown identity);
 ///  - AAD: POST /{tenant}/oauth2/v2.0/token (client_credentials with a registered client secret or a
 ///    client assertion signed by a registered certificate);
-///  - ACR: POST /oauth2/exchange, POST /oauth2/token, GET /v2/ (401 challenge unless a valid access token);
+///  - ACR: POST /oauth2/exchange, POST /oauth2/token, GET /v2/ (401 challenge unless a valid access token),
+///    and a PlayAcrRegistry's /acr/v1 and /v2 repository API behind those tokens (serveAcrRegistry);
 ///  - Key Vault: GET /secrets/{name}[/{version}]?api-version=7.4 with a vault token;
 ///  - a firewall that answers every ACR and Key Vault request with ACR's 403 "client with IP ... is not
 ///    allowed access".
