@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,20 @@ class DockerConfigCredentialProvider : public CredentialProvider {
 
  private:
   DockerConfig config_;
+};
+
+/// Credentials from a docker config.json file read again at every call, so a file replaced while in use
+/// (a run's auth file after its logins were renewed) is seen at once; no file gives none.
+class AuthFileCredentialProvider : public CredentialProvider {
+ public:
+  explicit AuthFileCredentialProvider(std::filesystem::path file) : file_(std::move(file)) {}
+  std::optional<Credential> credentialFor(const std::string& host) override {
+    if (!std::filesystem::exists(file_)) return std::nullopt;
+    return DockerConfig::load(file_).find(host);
+  }
+
+ private:
+  std::filesystem::path file_;
 };
 
 }  // namespace hangar::registry

@@ -276,10 +276,8 @@ void StepExecutor::recordDependencies(const config::Step& step, const BuildPlan&
 RegistryDigestLookup& StepExecutor::digestLookup() {
   std::lock_guard lock(mutex_);
   if (!digestLookup_) {
-    std::shared_ptr<registry::CredentialProvider> credentials;
-    if (fs::exists(workspace_.authFile()))
-      credentials = std::make_shared<registry::DockerConfigCredentialProvider>(
-          registry::DockerConfig::load(workspace_.authFile()));
+    // Read at each token request: a renewal (LoginRenewal) replaces the file during the run.
+    auto credentials = std::make_shared<registry::AuthFileCredentialProvider>(workspace_.authFile());
     std::set<std::string> insecure(request_.insecureRegistries.begin(), request_.insecureRegistries.end());
     digestLookup_ =
         std::make_unique<RegistryDigestLookup>(request_.mirrors, request_.registry, insecure, credentials);
