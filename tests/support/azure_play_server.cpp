@@ -133,7 +133,7 @@ struct AzurePlayServer::State {
                     std::chrono::seconds life) {
     claims["jti"] = "play-" + std::to_string(++counter);
     auto token = makeJwt(claims, life);
-    tokens[token] = TokenInfo{kind, claims.count("aud") ? claims["aud"] : "", Clock::now() + life, false};
+    tokens[token] = TokenInfo{kind, claims.count("aud") ? claims["aud"] : "", Clock::now() + life, false, ""};
     return token;
   }
 
