@@ -94,12 +94,14 @@ struct Connection {
 };
 
 // --agent-config: agent.yaml's `caBundle`, and the `registries:` entry for `server` gives `insecure` and,
-// unless -u/-p are given, the login (resolved now, as a run resolves it); else credentials(flags).
-Connection connection(const PurgeFlags& flags, const std::string& server) {
+// unless -u/-p are given, the login (resolved now, as a run resolves it); else credentials(flags), with
+// agent.yaml's `dockerConfig` as the docker config when no --config is given.
+Connection connection(PurgeFlags flags, const std::string& server) {
   Connection result;
   if (!flags.agentConfig.empty()) {
     const auto config = config::loadAgentConfig(flags.agentConfig);
     result.http.caBundle = config.caBundle;
+    if (flags.configs.empty() && !config.dockerConfig.empty()) flags.configs = {config.dockerConfig};
     if (const auto* entry = config.findRegistry(server)) {
       if (entry->insecure) {
         result.plainHttp = true;

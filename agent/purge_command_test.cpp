@@ -232,6 +232,22 @@ TEST_F(PurgeWithAgentConfig, AnEntryWithoutALoginFallsBackToTheDockerConfig) {
   EXPECT_TRUE(registry.tags("app").empty());
 }
 
+TEST_F(PurgeWithAgentConfig, WithoutAnEntryAgentYamlsDockerConfigIsTheFallback) {
+  const auto dockerConfig =
+      dir.write("agent-docker.json",
+                R"({"auths":{")" + registry.host() + R"(":{"auth":"YnVpbGRlcjpQdXJnZS1QYTU1LTcxYw=="}}})");
+  const auto config = dir.write("agent.yaml", "dockerConfig: " + dockerConfig.string() + "\n").string();
+  // --config still wins over agent.yaml's file: an empty one gets the anonymous refusal.
+  const auto refused =
+      purge(args({"--agent-config", config, "--config", dir.write("empty.json", "{}").string()}));
+  EXPECT_EQ(refused.code, 1) << refused.out;
+  EXPECT_THAT(registry.tags("app"), UnorderedElementsAre("old"));
+
+  const auto result = purge(args({"--agent-config", config}));
+  EXPECT_EQ(result.code, 0) << result.out << result.err;
+  EXPECT_TRUE(registry.tags("app").empty());
+}
+
 TEST_F(PurgeWithAgentConfig, ALoginFailureNamesTheRegistryAndTheEntryNeverTheSecret) {
   const auto open = dir.write("open-password", std::string(kPassword) + "\n",
                               std::filesystem::perms::owner_read | std::filesystem::perms::others_read);

@@ -435,6 +435,15 @@ AzurePlayServer::AzurePlayServer() : state_(std::make_unique<State>()) {
                  [s](const httplib::Request& req, httplib::Response& res) { s->exchange(req, res); });
   s->server.Post("/oauth2/token",
                  [s](const httplib::Request& req, httplib::Response& res) { s->token(req, res); });
+  // An anonymous token request (GET, no credentials): ACR without anonymous pull refuses it.
+  s->server.Get("/oauth2/token", [s](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(s->mutex);
+    s->record(req);
+    answer(res, 401,
+           State::acrError("UNAUTHORIZED",
+                           "authentication required, visit https://aka.ms/acr/authorization for more "
+                           "information."));
+  });
   s->server.Get("/v2/", [s](const httplib::Request& req, httplib::Response& res) { s->v2(req, res); });
   const auto registry = [s](const httplib::Request& req, httplib::Response& res) {
     s->acrRegistry(req, res);
