@@ -108,9 +108,8 @@ Connection connection(PurgeFlags flags, const std::string& server) {
         result.http.insecureHosts.insert(server);
       }
       if (entry->auth && flags.username.empty() && flags.password.empty()) {
-        const auto logins = resolveRegistryLogins({*entry}, azureEndpoints(config.azure));
-        result.credentials =
-            std::make_shared<registry::StaticCredentialProvider>(logins.credentials.at(server));
+        // An Azure login is exchanged again before its refresh token expires: purges may run for hours.
+        result.credentials = registryLoginProvider(*entry, azureEndpoints(config.azure));
       }
     }
   }

@@ -41,18 +41,66 @@ std::shared_ptr<registry::TokenCredential> aadCredential(const config::RegistryA
                                                             principal.clientId, secrets.back());
 }
 
-registry::Credential acrLogin(const config::RegistrySettings& entry, const registry::AzureEndpoints& azure,
-                              std::vector<std::string>& secrets) {
+// ACR's token exchange for an entry logging in with a managed identity or a service principal.
+std::shared_ptr<registry::AcrTokenExchanger> acrExchanger(const config::RegistrySettings& entry,
+                                                          const registry::AzureEndpoints& azure,
+                                                          std::vector<std::string>& secrets) {
   registry::AcrOptions options;
   options.loginServer = entry.host;
   const bool plain = entry.insecure || registry::isLoopbackRegistry(entry.host);
   options.endpoint = (plain ? "http://" : "https://") + entry.host;
   if (entry.auth->servicePrincipal) options.tenantId = entry.auth->servicePrincipal->tenantId;
-  registry::AcrTokenExchanger exchanger(options, aadCredential(*entry.auth, azure, secrets));
-  return exchanger.credential();
+  return std::make_shared<registry::AcrTokenExchanger>(options, aadCredential(*entry.auth, azure, secrets));
 }
 
+bool isAzureLogin(const config::RegistrySettings& entry) {
+  return entry.auth->managedIdentity || entry.auth->servicePrincipal;
+}
+
+std::runtime_error loginError(const config::RegistrySettings& entry, const std::exception& e) {
+  return std::runtime_error("cannot log in to registry " + entry.host + " (" + entry.position.str() +
+                            "): " + e.what());
+}
+
+// The refresh token of the entry's exchanger, exchanged again before it expires, for its host only.
+class ExchangedLogin : public registry::CredentialProvider {
+ public:
+  ExchangedLogin(config::RegistrySettings entry, std::shared_ptr<registry::AcrTokenExchanger> exchanger)
+      : entry_(std::move(entry)), exchanger_(std::move(exchanger)) {}
+  std::optional<registry::Credential> credentialFor(const std::string& host) override {
+    if (host != entry_.host) return std::nullopt;
+    try {
+      return exchanger_->credential();
+    } catch (const std::exception& e) {
+      throw loginError(entry_, e);
+    }
+  }
+
+ private:
+  config::RegistrySettings entry_;
+  std::shared_ptr<registry::AcrTokenExchanger> exchanger_;
+};
+
 }  // namespace
+
+std::shared_ptr<registry::CredentialProvider> registryLoginProvider(const config::RegistrySettings& entry,
+                                                                    const registry::AzureEndpoints& azure) {
+  if (!entry.auth) throw std::invalid_argument("registries: entry " + entry.host + " has no auth");
+  if (!isAzureLogin(entry)) {
+    return std::make_shared<registry::StaticCredentialProvider>(
+        resolveRegistryLogins({entry}, azure).credentials.at(entry.host));
+  }
+  std::vector<std::string> secrets;
+  std::shared_ptr<registry::AcrTokenExchanger> exchanger;
+  try {
+    exchanger = acrExchanger(entry, azure, secrets);
+  } catch (const std::exception& e) {
+    throw loginError(entry, e);
+  }
+  auto provider = std::make_shared<ExchangedLogin>(entry, std::move(exchanger));
+  provider->credentialFor(entry.host);  // logs in now: a failure is the caller's, before any request
+  return provider;
+}
 
 void addRegistryLogins(const RunOnceOptions& options, runner::RunRequest& request) {
   for (const auto& entry : options.registries)
@@ -76,15 +124,14 @@ RegistryLogins resolveRegistryLogins(const std::vector<config::RegistrySettings>
     if (!entry.auth) continue;
     registry::Credential credential;
     try {
-      if (entry.auth->managedIdentity || entry.auth->servicePrincipal) {
-        credential = acrLogin(entry, azure, logins.secretValues);
+      if (isAzureLogin(entry)) {
+        credential = acrExchanger(entry, azure, logins.secretValues)->credential();
       } else {
         credential.username = entry.auth->username;
         credential.password = readPassword(entry.auth->passwordFile, entry.auth->passwordEnv);
       }
     } catch (const std::exception& e) {
-      throw std::runtime_error("cannot log in to registry " + entry.host + " (" + entry.position.str() +
-                               "): " + e.what());
+      throw loginError(entry, e);
     }
     for (const auto* value : {&credential.password, &credential.identityToken})
       if (!value->empty()) logins.secretValues.push_back(*value);

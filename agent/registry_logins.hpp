@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "config/agent_config.hpp"
 #include "registry/azure_identity.hpp"
 #include "registry/credential.hpp"
+#include "registry/credential_provider.hpp"
 #include "runner/task_run.hpp"
 
 namespace hangar::agent {
@@ -26,6 +28,13 @@ using runner::RegistryLogins;
 /// std::runtime_error naming the entry's host and the reason, never a secret or token.
 RegistryLogins resolveRegistryLogins(const std::vector<config::RegistrySettings>& registries,
                                      const registry::AzureEndpoints& azure);
+
+/// The login of one `registries:` entry with an `auth:` for a client that may run for hours (`hangar purge`):
+/// a password as resolveRegistryLogins reads it; an Azure login through its own ACR token exchange, whose
+/// refresh token is exchanged again before it expires (acr purge fails after 3 hours instead). Logs in at
+/// once: throws as resolveRegistryLogins.
+std::shared_ptr<registry::CredentialProvider> registryLoginProvider(const config::RegistrySettings& entry,
+                                                                    const registry::AzureEndpoints& azure);
 
 /// Gives `request` the logins of `options.registries` (they win over the docker config for their hosts;
 /// their secrets are masked) and its `insecure` hosts; logins that expire are renewed during the run by

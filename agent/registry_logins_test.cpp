@@ -249,5 +249,52 @@ TEST_F(RegistryLoginsTest, PasswordLoginsAreNeverRenewed) {
   EXPECT_THAT(request.secretValues, ElementsAre("s3cret-file-7e"));
 }
 
+TEST_F(RegistryLoginsTest, ALongClientsLoginIsExchangedAgainWhenItsRefreshTokenNearsExpiry) {
+  using namespace std::chrono_literals;
+  // Refresh tokens that live 4 minutes are inside the exchanger's 5-minute margin at once: every use
+  // exchanges again, as a purge's use does 5 minutes before a 3-hour token ends.
+  azure_.setLifetimes(1h, 4min, 75min);
+  config::RegistryAuth auth;
+  auth.managedIdentity = config::ManagedIdentityAuth{};
+  const auto provider = registryLoginProvider(entry(acrHost(), auth), endpoints_);
+  EXPECT_EQ(azure_.requests("/oauth2/exchange").size(), 1u);  // logged in when made
+
+  const auto first = provider->credentialFor(acrHost());
+  const auto second = provider->credentialFor(acrHost());
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(azure_.requests("/oauth2/exchange").size(), 3u);
+  EXPECT_NE(first->identityToken, second->identityToken);
+  EXPECT_EQ(azure_.requests("/metadata/identity/oauth2/token").size(), 1u);  // the AAD token is still good
+  EXPECT_EQ(provider->credentialFor("other.example"), std::nullopt);
+}
+
+TEST_F(RegistryLoginsTest, ALongClientsLoginIsExchangedOnceWhileItsRefreshTokenIsGood) {
+  config::RegistryAuth auth;
+  auth.managedIdentity = config::ManagedIdentityAuth{};
+  const auto provider = registryLoginProvider(entry(acrHost(), auth), endpoints_);
+  for (int use = 0; use < 3; ++use) EXPECT_TRUE(provider->credentialFor(acrHost()));
+  EXPECT_EQ(azure_.requests("/oauth2/exchange").size(), 1u);
+
+  config::RegistryAuth password;
+  password.username = "builder";
+  password.passwordFile = dir_.write("pw", "long-client-pw\n").string();
+  EXPECT_EQ(registryLoginProvider(entry("registry.example", password), endpoints_)
+                ->credentialFor("registry.example"),
+            (registry::Credential{"builder", "long-client-pw", ""}));
+}
+
+TEST_F(RegistryLoginsTest, ALongClientsLoginFailsAtOnceNamingTheEntry) {
+  config::RegistryAuth auth;
+  auth.managedIdentity = config::ManagedIdentityAuth{"unknown-client", "", ""};
+  try {
+    registryLoginProvider(entry(acrHost(), auth), endpoints_);
+    FAIL() << "an unknown identity logged in";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(),
+                HasSubstr("cannot log in to registry " + acrHost() + " (/etc/hangar/agent.yaml:12:5)"));
+  }
+  EXPECT_THAT(azure_.requests("/oauth2/exchange"), IsEmpty());
+}
+
 }  // namespace
 }  // namespace hangar::agent
