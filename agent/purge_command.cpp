@@ -66,22 +66,25 @@ std::shared_ptr<registry::CredentialProvider> credentials(const PurgeFlags& flag
     }
     return std::make_shared<registry::StaticCredentialProvider>(credential);
   }
-  if (flags.configs.empty()) {
-    return std::make_shared<registry::DockerConfigCredentialProvider>(
-        registry::DockerConfig::load(registry::DockerConfig::defaultPath()));
-  }
-  // Several --config files: the first with a credential for the host wins.
+  std::vector<std::filesystem::path> files(flags.configs.begin(), flags.configs.end());
+  if (files.empty()) files.push_back(registry::DockerConfig::defaultPath());
+  // Each file is read again whenever a token is due (a run renews its auth file while a long purge
+  // step goes on); read once now so a broken file is an error before any request. The first file
+  // with a credential for the host wins.
   struct FirstOf : registry::CredentialProvider {
-    std::vector<registry::DockerConfig> configs;
+    std::vector<registry::AuthFileCredentialProvider> files;
     std::optional<registry::Credential> credentialFor(const std::string& host) override {
-      for (const auto& config : configs) {
-        if (auto found = config.find(host)) return found;
+      for (auto& file : files) {
+        if (auto found = file.credentialFor(host)) return found;
       }
       return std::nullopt;
     }
   };
   auto provider = std::make_shared<FirstOf>();
-  for (const auto& file : flags.configs) provider->configs.push_back(registry::DockerConfig::load(file));
+  for (const auto& file : files) {
+    registry::DockerConfig::load(file);
+    provider->files.emplace_back(file);
+  }
   return provider;
 }
 

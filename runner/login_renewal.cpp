@@ -1,6 +1,7 @@
 #include "runner/login_renewal.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 
 #include "registry/docker_config.hpp"
 
@@ -72,6 +73,16 @@ void LoginRenewal::renewLocked() {
   credentials_ = std::move(credentials);
   renewBy_ = renewalTime(renewed.expiry);
   log_.info("Registry logins renewed" + (hosts.empty() ? std::string() : ": " + hosts));
+}
+
+std::jthread LoginRenewal::watch(std::chrono::milliseconds interval) {
+  return std::jthread([this, interval](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wakeUp;
+    std::unique_lock lock(mutex);
+    // Returns early (true) only when stopped: the thread ends at once, not after the interval.
+    while (!wakeUp.wait_for(lock, stop, interval, [&stop] { return stop.stop_requested(); })) renewIfDue();
+  });
 }
 
 std::vector<std::string> LoginRenewal::secretValues() const {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "registry/credential.hpp"
@@ -30,6 +31,9 @@ class LoginRenewal {
   /// Renews when due (by RunRequest::loginsExpiry, then each renewal's expiry; RunRequest::now's time);
   /// never throws.
   void renewIfDue();
+  /// A thread that calls renewIfDue every `interval` until it is stopped (destroyed): logins stay valid
+  /// while a step runs for hours, not only when steps start.
+  std::jthread watch(std::chrono::milliseconds interval);
   /// Every secret value the renewals brought so far (to mask the run's record).
   std::vector<std::string> secretValues() const;
 

@@ -213,6 +213,8 @@ RunRecord runTask(const RunRequest& request, ProcessLauncher& launcher, LogSink&
     StepExecutor executor(renewing ? *renewing : request, *workspace, launcher, log, deadline);
     std::mutex mutex;  // guards record.steps and `first` while steps run in parallel
     std::optional<std::pair<StepEnd, size_t>> first;  // the end that stopped the run, and its step
+    // Also while a step runs (stopped at the end of this block, before the run directory goes).
+    std::jthread watcher = renewal ? renewal->watch(request.loginRenewalCheck) : std::jthread();
     runStepGraph(
         *graph, parallelSteps(),
         [&](size_t index, std::stop_token stepStop) {

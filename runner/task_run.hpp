@@ -64,6 +64,8 @@ struct RunRequest {
   std::function<RegistryLogins()> renewLogins;
   std::optional<std::chrono::system_clock::time_point> loginsExpiry;
   std::function<std::chrono::system_clock::time_point()> now;  // the renewals' clock; empty = the system's
+  /// How often the logins are also checked while steps run (a purge step may last for hours).
+  std::chrono::milliseconds loginRenewalCheck{std::chrono::minutes(1)};
 };
 
 /// Runs one task: prepares the workspace and credentials, runs the steps (file order / `when`

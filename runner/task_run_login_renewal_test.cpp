@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "runner/task_run.hpp"
 #include "runner/task_run_test_helper.hpp"
@@ -232,6 +233,30 @@ TEST_F(LoginRenewalRunTest, WithoutARenewalTimeNothingIsRenewed) {
   ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error;
   EXPECT_EQ(renewals_, 0);
   EXPECT_THAT(seen("second"), ElementsAre(kOldToken));
+}
+
+TEST_F(LoginRenewalRunTest, ALongStepSeesItsLoginRenewedWhileItRuns) {
+  request.loginRenewalCheck = std::chrono::milliseconds(2);
+  // The step (a purge that lasts for hours) moves the clock past the renewal time, then reads its auth
+  // file until the renewed login is there (the run's watcher renews it), for at most 20 s.
+  std::string seenWhileRunning;
+  request.inProcessCommand = [&](const std::string&, const std::vector<std::string>&, const std::string&,
+                                 LogSink&, const fs::path& authFile) -> std::optional<int> {
+    elapsedMinutes_ += 120;
+    const auto giveUp = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (identityTokenIn(authFile) != kNewToken && std::chrono::steady_clock::now() < giveUp)
+      std::this_thread::yield();
+    seenWhileRunning = identityTokenIn(authFile);
+    return 0;
+  };
+  request.task.steps = {cmdStep("long", "tool")};
+
+  const auto record = run();
+
+  ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error;
+  EXPECT_EQ(seenWhileRunning, kNewToken);
+  EXPECT_EQ(renewals_, 1);  // and not again: the renewed login lasts 5 hours
+  EXPECT_THAT(log.text(), HasSubstr("Registry logins renewed: acr.example"));
 }
 
 }  // namespace
