@@ -386,8 +386,7 @@ ProcessResult StepExecutor::runEngineProcess(const ProcessSpec& spec, const conf
       output(chunk);
       failure.feed(chunk);
     });
-    const bool engineFailed =
-        retry == EngineRetry::Anywhere ? failure.seen() : failure.beforeAnyOtherOutput();
+    const bool engineFailed = retry == EngineRetry::Anywhere ? failure.seen() : failure.onlyEngineOutput();
     if (result.ok() || result.timedOut || result.canceled || !engineFailed || attempt == kEngineAttempts)
       return result;
     log_.info("Step ID: " + step.id + ": " +

@@ -97,8 +97,8 @@ class StepExecutor {
   Outcome attemptDockerCmd(const config::Step& step, const ContainerPlan& plan, const Deadline& deadline,
                            std::stop_token stop, OutputMatcher& matcher);
   /// What a detached step's process is: buildah's container (its exit status is logged; started again,
-  /// up to kEngineAttempts runs in all, after a transient engine failure before any other output), or
-  /// `docker logs --follow` of a docker container (neither).
+  /// up to kEngineAttempts runs in all, after a transient engine failure when nothing but the engine
+  /// printed), or `docker logs --follow` of a docker container (neither).
   enum class DetachedProcess { EngineContainer, LogFollower };
   /// Starts `spec` and lets it run, in the background, until the run ends.
   Outcome startDetached(const config::Step& step, const ProcessSpec& spec, DetachedProcess kind);
@@ -106,8 +106,9 @@ class StepExecutor {
   ProcessResult runProcess(const ProcessSpec& spec, const Deadline& deadline, std::stop_token stop,
                            const OutputHandler& output);
   /// Where a transient engine failure (TransientEngineFailure) may appear for the process to run again:
-  /// only before any other output (a cmd step's command must not run twice), or anywhere (a build).
-  enum class EngineRetry { BeforeAnyOutput, Anywhere };
+  /// only when nothing but the engine printed (a cmd step's command must not run twice), or anywhere (a
+  /// build).
+  enum class EngineRetry { OnlyEngineOutput, Anywhere };
   /// Runs of an engine process in all while it fails with a TransientEngineFailure.
   static constexpr int kEngineAttempts = 3;
   /// runProcess for `buildah run` and builds: started again, up to 3 times in all, while it fails

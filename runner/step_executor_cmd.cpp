@@ -118,7 +118,7 @@ StepExecutor::Outcome StepExecutor::attemptCmd(const config::Step& step, const C
 
   log_.info("Launching container with name: " + name);
   if (plan.detach) return startDetached(step, spec, DetachedProcess::EngineContainer);
-  const auto ran = runEngineProcess(spec, step, deadline, stop, toLog, EngineRetry::BeforeAnyOutput);
+  const auto ran = runEngineProcess(spec, step, deadline, stop, toLog, EngineRetry::OnlyEngineOutput);
   Outcome outcome = classify(ran, step, deadline, failedTo);
   if (!step.keep) removeContainer(name, step.id);
   return outcome;
@@ -151,7 +151,7 @@ StepExecutor::Outcome StepExecutor::startDetached(const config::Step& step, cons
       for (int attempt = 1;; ++attempt) {
         const auto result = process->wait(std::nullopt, stop);
         const bool restart = kind == DetachedProcess::EngineContainer && !result.ok() && !result.canceled &&
-                             !stop.stop_requested() && failure->beforeAnyOtherOutput() &&
+                             !stop.stop_requested() && failure->onlyEngineOutput() &&
                              attempt < kEngineAttempts;
         if (!restart) {
           log_.stepFinished(id);

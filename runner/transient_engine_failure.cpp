@@ -31,6 +31,17 @@ bool TransientEngineFailure::isFailureLine(std::string_view line) {
          line.ends_with(": image not known");
 }
 
+bool TransientEngineFailure::isEngineErrorLine(std::string_view line) {
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  return line.starts_with("Error: ") || line.starts_with("error running ") ||
+         line.starts_with("subprocess exited with status ");
+}
+
+bool TransientEngineFailure::onlyEngineOutput() const {
+  // An unfinished last line counts as the command's unless it is one of the engine's.
+  return seen_ && !otherOutput_ && (line_.empty() || isFailureLine(line_) || isEngineErrorLine(line_));
+}
+
 void TransientEngineFailure::feed(std::string_view chunk) {
   while (!chunk.empty()) {
     const auto newline = chunk.find('\n');
@@ -45,8 +56,8 @@ void TransientEngineFailure::feed(std::string_view chunk) {
 void TransientEngineFailure::finishLine() {
   if (isFailureLine(line_)) {
     seen_ = true;
-  } else if (!seen_ && !line_.empty()) {
-    otherOutputFirst_ = true;
+  } else if (!line_.empty() && !isEngineErrorLine(line_)) {
+    otherOutput_ = true;
   }
   line_.clear();
 }
@@ -54,7 +65,7 @@ void TransientEngineFailure::finishLine() {
 void TransientEngineFailure::reset() {
   line_.clear();
   seen_ = false;
-  otherOutputFirst_ = false;
+  otherOutput_ = false;
 }
 
 }  // namespace hangar::runner

@@ -16,21 +16,25 @@ class TransientEngineFailure {
   void feed(std::string_view chunk);
   /// True once a line of the output was such a failure (a build may run again).
   bool seen() const { return seen_; }
-  /// True when such a failure came before any other output: nothing of the step's command ran (its
-  /// container may start again).
-  bool beforeAnyOtherOutput() const { return seen_ && !otherOutputFirst_; }
+  /// True when such a failure was seen and nothing else was printed but the engine's own error lines
+  /// ("Error: ...", "subprocess exited with status N", "error running ..."): no output of the step's
+  /// command on either stream, in any order (stdout and stderr are separate pipes, so which came first
+  /// is unknown). The command never ran: its container may start again.
+  bool onlyEngineOutput() const;
   /// Forgets what was seen: the next attempt starts clean.
   void reset();
 
   /// True when `line` (without its newline) is one of those failure messages.
   static bool isFailureLine(std::string_view line);
+  /// True when `line` is what buildah prints of its own when a container or its command fails.
+  static bool isEngineErrorLine(std::string_view line);
 
  private:
   void finishLine();
 
   std::string line_;  // the line being read: its first 256 bytes, enough for any failure message
   bool seen_ = false;
-  bool otherOutputFirst_ = false;
+  bool otherOutput_ = false;  // a finished line that is neither a failure nor an engine error line
 };
 
 }  // namespace hangar::runner

@@ -28,7 +28,7 @@ TEST(TransientEngineFailure, SeesTheFailureAsTheFirstOutputEvenOneByteAtATime) {
   TransientEngineFailure failure;
   for (const char c : kBuildahOutput) failure.feed(std::string_view(&c, 1));
   EXPECT_TRUE(failure.seen());
-  EXPECT_TRUE(failure.beforeAnyOtherOutput());
+  EXPECT_TRUE(failure.onlyEngineOutput());
 }
 
 TEST(TransientEngineFailure, AFailureAfterTheCommandsOwnOutputIsSeenButNotBeforeIt) {
@@ -36,8 +36,30 @@ TEST(TransientEngineFailure, AFailureAfterTheCommandsOwnOutputIsSeenButNotBefore
   failure.feed("STEP 2/3: RUN make\nbuilding...\n");
   EXPECT_FALSE(failure.seen());
   failure.feed(kBuildahOutput);
-  EXPECT_TRUE(failure.seen());                   // a build may run again
-  EXPECT_FALSE(failure.beforeAnyOtherOutput());  // a cmd step's command may have run: not again
+  EXPECT_TRUE(failure.seen());               // a build may run again
+  EXPECT_FALSE(failure.onlyEngineOutput());  // a cmd step's command may have run: not again
+}
+
+TEST(TransientEngineFailure, TheCommandsOutputAfterTheFailureLineAlsoMeansItRan) {
+  // stderr and stdout are two pipes: the command's own stderr line may be read before its stdout.
+  TransientEngineFailure failure;
+  failure.feed("Close_Fd sealing memfd copy: Device or resource busy\nsubprocess exited with status 1\n");
+  EXPECT_TRUE(failure.onlyEngineOutput());
+  failure.feed("ran\n");
+  EXPECT_FALSE(failure.onlyEngineOutput());
+  failure.reset();
+  failure.feed(kBuildahOutput);
+  failure.feed("partial output without a newline");
+  EXPECT_FALSE(failure.onlyEngineOutput());
+}
+
+TEST(TransientEngineFailure, BuildahsOwnErrorLinesAreNotTheCommands) {
+  EXPECT_TRUE(TransientEngineFailure::isEngineErrorLine("Error: exit status 1"));
+  EXPECT_TRUE(TransientEngineFailure::isEngineErrorLine("subprocess exited with status 1\r"));
+  EXPECT_TRUE(
+      TransientEngineFailure::isEngineErrorLine("error running container: from /bin/sh: exit status 1"));
+  EXPECT_FALSE(TransientEngineFailure::isEngineErrorLine("ran"));
+  EXPECT_FALSE(TransientEngineFailure::isEngineErrorLine("error: x"));
 }
 
 TEST(TransientEngineFailure, AnUnfinishedLineIsNotJudged) {
@@ -53,7 +75,7 @@ TEST(TransientEngineFailure, ALongLineIsCutAndNeverMatchesLater) {
   failure.feed(std::string(10000, 'x'));
   failure.feed("Close_Fd sealing memfd copy: Device or resource busy\n");
   EXPECT_FALSE(failure.seen());
-  EXPECT_FALSE(failure.beforeAnyOtherOutput());
+  EXPECT_FALSE(failure.onlyEngineOutput());
 }
 
 TEST(TransientEngineFailure, ResetForgetsEverything) {
@@ -63,7 +85,7 @@ TEST(TransientEngineFailure, ResetForgetsEverything) {
   failure.reset();
   EXPECT_FALSE(failure.seen());
   failure.feed(kBuildahOutput);
-  EXPECT_TRUE(failure.beforeAnyOtherOutput());
+  EXPECT_TRUE(failure.onlyEngineOutput());
 }
 
 }  // namespace
