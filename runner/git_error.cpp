@@ -67,14 +67,18 @@ GitFailure classifyGitError(int code) {
   const git_error* error = git_error_last();
   int klass = error ? error->klass : GIT_ERROR_NONE;
   std::string message = lastMessage();
-  if (code == GIT_EAUTH || contains(message, "authentication") || contains(message, "401") ||
-      contains(message, "403") || contains(message, "credentials"))
+  // Words are only looked for in the errors of talking to the remote: other messages quote paths, and a
+  // mirror's hashed folder name may well hold "403".
+  const bool remote = klass == GIT_ERROR_NET || klass == GIT_ERROR_HTTP || klass == GIT_ERROR_SSH ||
+                      klass == GIT_ERROR_CALLBACK || klass == GIT_ERROR_SSL;
+  if (code == GIT_EAUTH || (remote && (contains(message, "authentication") || contains(message, "401") ||
+                                       contains(message, "403") || contains(message, "credentials"))))
     return GitFailure::Auth;
-  if (code == GIT_ECERTIFICATE || klass == GIT_ERROR_SSL || contains(message, "certificate") ||
-      contains(message, "tls") || contains(message, "ssl"))
+  if (code == GIT_ECERTIFICATE || klass == GIT_ERROR_SSL ||
+      (remote && (contains(message, "certificate") || contains(message, "tls") || contains(message, "ssl"))))
     return GitFailure::Tls;
-  if (contains(message, "resolve address") || contains(message, "getaddrinfo") ||
-      contains(message, "name or service"))
+  if (remote && (contains(message, "resolve address") || contains(message, "getaddrinfo") ||
+                 contains(message, "name or service")))
     return GitFailure::Dns;
   if (code == GIT_ENOTFOUND && klass == GIT_ERROR_REFERENCE) return GitFailure::RefNotFound;
   if (klass == GIT_ERROR_NET || klass == GIT_ERROR_HTTP || klass == GIT_ERROR_SSH || klass == GIT_ERROR_OS ||
