@@ -483,4 +483,8 @@ ProcessSpec BuildahEngine::storageInfo() const {
 
 ProcessSpec BuildahEngine::removeContainer(const std::string& name) const { return command({"rm", name}); }
 
+ProcessSpec BuildahEngine::tagImage(const std::string& image, const std::string& name) const {
+  return command({"tag", image, name});
+}
+
 }  // namespace hangar::runner

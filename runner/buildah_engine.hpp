@@ -96,6 +96,8 @@ class BuildahEngine {
   ProcessSpec storageInfo() const;
   /// `buildah rm N`.
   ProcessSpec removeContainer(const std::string& name) const;
+  /// `buildah tag IMAGE NAME`.
+  ProcessSpec tagImage(const std::string& image, const std::string& name) const;
 
   /// "hangar-<runId>-<stepId>", characters a container name cannot hold replaced by '_'.
   std::string containerName(std::string_view stepId) const;

@@ -10,6 +10,7 @@
 #include "registry/docker_config.hpp"
 #include "registry/image_reference.hpp"
 #include "runner/build_dependencies.hpp"
+#include "runner/built_images.hpp"
 #include "runner/container_secret_env.hpp"
 #include "runner/run_summary.hpp"
 #include "runner/secret_volumes.hpp"
@@ -219,17 +220,23 @@ StepExecutor::Outcome StepExecutor::runBuild(const config::Step& step, const Dea
             std::nullopt};
   }
   const ProcessSpec spec = docker_ ? docker_->build(plan) : engine_.build(plan);
+  LastLine last;  // buildah's last line is the image ID
   Outcome outcome = runWithRetries(step, deadline, stop, [&](OutputMatcher& matcher) {
+    last = LastLine();
     const auto result = runEngineProcess(
         spec, step, deadline, stop,
         [&](std::string_view chunk) {
           log_.output(step.id, chunk);
           matcher.feed(chunk);
+          last.feed(chunk);
         },
         EngineRetry::Anywhere);  // a build can run again from the start
     return classify(result, step, deadline, "failed to run step ID: " + step.id);
   });
-  if (outcome.end == StepEnd::Succeeded) recordDependencies(step, plan, deadline, stop);
+  if (outcome.end != StepEnd::Succeeded) return outcome;
+  if (const auto id = BuiltImages::idFromBuildOutput(last.line()); id && !docker_)
+    builtImages_.record(plan.command.tags(), *id);
+  recordDependencies(step, plan, deadline, stop);
   return outcome;
 }
 
@@ -311,6 +318,7 @@ StepExecutor::Outcome StepExecutor::runPush(const config::Step& step, const Dead
       });
       last = classify(result, step, deadline, "failed to push image " + image);
       if (last.end != StepEnd::Failed || attempt + 1 == kPushAttempts) break;
+      retagIfUntagged(step, image, pushOutput, deadline, stop);
       const auto backoff = std::min(kPushBackoffBase * (1 << attempt), kPushBackoffCap);
       if (auto cut = pause(backoff, step, deadline, stop)) return *cut;
     }
@@ -336,6 +344,19 @@ StepExecutor::Outcome StepExecutor::runPush(const config::Step& step, const Dead
     outputImages_.push_back({reference.registry, reference.repository, reference.tag, value});
   }
   return last;
+}
+
+void StepExecutor::retagIfUntagged(const config::Step& step, const std::string& image,
+                                   const std::string& pushOutput, const Deadline& deadline,
+                                   std::stop_token stop) {
+  if (docker_ || pushOutput.find(": image not known") == std::string::npos) return;
+  const auto id = builtImages_.idOf(image);
+  if (!id) return;
+  log_.info("Step ID: " + step.id + ": " + image +
+            " lost its name to another buildah process; tagging image " + id->substr(0, 12) +
+            " of this run's build with it again");
+  runProcess(engine_.tagImage(*id, image), deadline, stop,
+             [&](std::string_view chunk) { log_.output(step.id, chunk); });
 }
 
 StepExecutor::Outcome StepExecutor::runCmd(const config::Step& step, const Deadline& deadline,

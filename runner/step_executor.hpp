@@ -14,6 +14,7 @@
 #include "config/task.hpp"
 #include "runner/base_image_digest.hpp"
 #include "runner/buildah_engine.hpp"
+#include "runner/built_images.hpp"
 #include "runner/docker_engine.hpp"
 #include "runner/log_sink.hpp"
 #include "runner/output_matcher.hpp"
@@ -89,6 +90,10 @@ class StepExecutor {
   void recordDependencies(const config::Step& step, const BuildPlan& plan, const Deadline& deadline,
                           std::stop_token stop);
   Outcome runPush(const config::Step& step, const Deadline& deadline, std::stop_token stop);
+  /// After a failed push of `image` whose output says "image not known": gives the name back to the image
+  /// this run built under it (BuiltImages), so the next attempt finds it.
+  void retagIfUntagged(const config::Step& step, const std::string& image, const std::string& pushOutput,
+                       const Deadline& deadline, std::stop_token stop);
   Outcome runCmd(const config::Step& step, const Deadline& deadline, std::stop_token stop);
   Outcome attemptCmd(const config::Step& step, const ContainerPlan& plan, const Deadline& deadline,
                      std::stop_token stop, OutputMatcher& matcher);
@@ -152,6 +157,7 @@ class StepExecutor {
   std::vector<ImageDependency> dependencies_;
   std::optional<std::pair<std::filesystem::path, std::string>> storage_;
   std::unique_ptr<RegistryDigestLookup> digestLookup_;
+  BuiltImages builtImages_;  // what the run's builds made, by name
 };
 
 }  // namespace hangar::runner
