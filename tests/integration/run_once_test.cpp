@@ -70,7 +70,10 @@ class RunOnceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     build_and_push_busybox_image(busybox_base_image(), registry_.host() + "/base/busybox:1");
-    context_.write("Dockerfile", kDockerfile);
+    // A label of its own: tests building the same content would share one image, whose names buildah
+    // rewrites as each test tags and cleans up (a name can get lost on the way).
+    context_.write("Dockerfile", std::string(kDockerfile) +
+                                     "LABEL hangar.test=" + context_.path().filename().string() + "\n");
     context_.write("greeting.txt", std::string(kGreeting) + "\n");
   }
 
