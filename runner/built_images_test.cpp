@@ -20,8 +20,9 @@ TEST(BuiltImages, TheIdIsBuildahsLastLine) {
   EXPECT_EQ(BuiltImages::idFromBuildOutput(std::string(kId) + "\r"), kId);
   EXPECT_EQ(BuiltImages::idFromBuildOutput("Successfully tagged localhost/x:latest"), std::nullopt);
   EXPECT_EQ(BuiltImages::idFromBuildOutput(std::string(kId).substr(1)), std::nullopt);
-  EXPECT_EQ(BuiltImages::idFromBuildOutput("E94727A2593CAB6F444CEB02F516FC8A77F7F7E83607C8371693568A829E9338"),
-            std::nullopt);
+  EXPECT_EQ(
+      BuiltImages::idFromBuildOutput("E94727A2593CAB6F444CEB02F516FC8A77F7F7E83607C8371693568A829E9338"),
+      std::nullopt);
 }
 
 TEST(LastLine, KeepsTheLastNonEmptyLineAcrossChunks) {
