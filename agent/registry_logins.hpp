@@ -20,11 +20,11 @@ using runner::RegistryLogins;
 
 /// Resolves each `registries:` entry with an `auth:` now: username + password (passwordFile: owner-only,
 /// one trailing newline dropped as `docker login --password-stdin` does; or passwordEnv); for a managed
-/// identity or a service principal with a client secret, ACR's token exchange (an AAD token from IMDS or
-/// from `azure.authorityHost`, traded at https://HOST/oauth2/exchange, plain http for a loopback or
-/// `insecure` host) gives a refresh token, stored as `docker login` stores an ACR AAD login (username
-/// 00000000-0000-0000-0000-000000000000, identity token). `expiry` is the earliest refresh token's JWT
-/// `exp` (none for passwords alone). Throws
+/// identity or a service principal (client secret, or a certificate signing a client assertion), ACR's
+/// token exchange (an AAD token from IMDS or from `azure.authorityHost`, traded at
+/// https://HOST/oauth2/exchange, plain http for a loopback or `insecure` host) gives a refresh token, stored
+/// as `docker login` stores an ACR AAD login (username 00000000-0000-0000-0000-000000000000, identity
+/// token). `expiry` is the earliest refresh token's JWT `exp` (none for passwords alone). Throws
 /// std::runtime_error naming the entry's host and the reason, never a secret or token.
 RegistryLogins resolveRegistryLogins(const std::vector<config::RegistrySettings>& registries,
                                      const registry::AzureEndpoints& azure);
