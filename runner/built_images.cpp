@@ -6,11 +6,6 @@
 #include "registry/image_reference.hpp"
 
 namespace hangar::runner {
-namespace {
-
-constexpr std::size_t kMaxLine = 256;
-
-}  // namespace
 
 void BuiltImages::record(const std::vector<std::string>& names, const std::string& id) {
   std::lock_guard lock(mutex_);
@@ -42,15 +37,9 @@ std::string BuiltImages::key(const std::string& name) {
 }
 
 void LastLine::feed(std::string_view chunk) {
-  while (!chunk.empty()) {
-    const auto newline = chunk.find('\n');
-    const auto piece = chunk.substr(0, newline);
-    pending_.append(piece.substr(0, kMaxLine - std::min(kMaxLine, pending_.size())));
-    if (newline == std::string_view::npos) return;
-    if (!pending_.empty()) complete_ = std::move(pending_);
-    pending_.clear();
-    chunk.remove_prefix(newline + 1);
-  }
+  lines_.feed(chunk, [this](std::string_view line) {
+    if (!line.empty()) complete_ = line;
+  });
 }
 
 }  // namespace hangar::runner

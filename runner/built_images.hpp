@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "runner/line_splitter.hpp"
+
 namespace hangar::runner {
 
 /// The image IDs a run's builds made, by the names they were tagged with. buildah changes an image's
@@ -33,11 +35,11 @@ class BuiltImages {
 class LastLine {
  public:
   void feed(std::string_view chunk);
-  /// The last non-empty line seen, without its newline.
-  const std::string& line() const { return pending_.empty() ? complete_ : pending_; }
+  /// The last non-empty line seen, without its newline (an unfinished one counts).
+  const std::string& line() const { return lines_.pending().empty() ? complete_ : lines_.pending(); }
 
  private:
-  std::string pending_;   // the line being read
+  LineSplitter lines_;
   std::string complete_;  // the last finished non-empty line
 };
 

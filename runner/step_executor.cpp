@@ -14,7 +14,6 @@
 #include "runner/container_secret_env.hpp"
 #include "runner/run_summary.hpp"
 #include "runner/secret_volumes.hpp"
-#include "runner/transient_engine_failure.hpp"
 
 namespace hangar::runner {
 namespace {
@@ -407,14 +406,18 @@ ProcessResult StepExecutor::runEngineProcess(const ProcessSpec& spec, const conf
       output(chunk);
       failure.feed(chunk);
     });
-    const bool engineFailed = retry == EngineRetry::Anywhere ? failure.seen() : failure.onlyEngineOutput();
-    if (result.ok() || result.timedOut || result.canceled || !engineFailed || attempt == kEngineAttempts)
-      return result;
+    if (!restartsAfter(result, failure, retry, attempt)) return result;
     log_.info("Step ID: " + step.id + ": " +
               fs::path(spec.argv.empty() ? std::string() : spec.argv.front()).filename().string() +
               " failed with a transient engine failure (above), not the step's; starting it again (attempt " +
               std::to_string(attempt + 1) + " of " + std::to_string(kEngineAttempts) + ")");
   }
+}
+
+bool StepExecutor::restartsAfter(const ProcessResult& result, const TransientEngineFailure& failure,
+                                 EngineRetry retry, int attempt) {
+  const bool engineFailed = retry == EngineRetry::Anywhere ? failure.seen() : failure.onlyEngineOutput();
+  return !result.ok() && !result.timedOut && !result.canceled && engineFailed && attempt < kEngineAttempts;
 }
 
 ProcessResult StepExecutor::runProcess(const ProcessSpec& spec, const Deadline& deadline,

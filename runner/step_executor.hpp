@@ -22,6 +22,7 @@
 #include "runner/run_record.hpp"
 #include "runner/secret_masker.hpp"
 #include "runner/task_run.hpp"
+#include "runner/transient_engine_failure.hpp"
 #include "runner/workspace.hpp"
 
 namespace hangar::runner {
@@ -116,6 +117,10 @@ class StepExecutor {
   enum class EngineRetry { OnlyEngineOutput, Anywhere };
   /// Runs of an engine process in all while it fails with a TransientEngineFailure.
   static constexpr int kEngineAttempts = 3;
+  /// Whether engine process run number `attempt` is started again: it failed (not timed out, not
+  /// canceled) with a transient engine failure where `retry` allows, and runs are left.
+  static bool restartsAfter(const ProcessResult& result, const TransientEngineFailure& failure,
+                            EngineRetry retry, int attempt);
   /// runProcess for `buildah run` and builds: started again, up to 3 times in all, while it fails
   /// with a transient engine failure where `retry` allows; each start is logged.
   ProcessResult runEngineProcess(const ProcessSpec& spec, const config::Step& step, const Deadline& deadline,

@@ -5,7 +5,6 @@
 
 #include "runner/container_secret_env.hpp"
 #include "runner/step_executor.hpp"
-#include "runner/transient_engine_failure.hpp"
 
 namespace hangar::runner {
 
@@ -150,9 +149,8 @@ StepExecutor::Outcome StepExecutor::startDetached(const config::Step& step, cons
     try {
       for (int attempt = 1;; ++attempt) {
         const auto result = process->wait(std::nullopt, stop);
-        const bool restart = kind == DetachedProcess::EngineContainer && !result.ok() && !result.canceled &&
-                             !stop.stop_requested() && failure->onlyEngineOutput() &&
-                             attempt < kEngineAttempts;
+        const bool restart = kind == DetachedProcess::EngineContainer && !stop.stop_requested() &&
+                             restartsAfter(result, *failure, EngineRetry::OnlyEngineOutput, attempt);
         if (!restart) {
           log_.stepFinished(id);
           if (kind == DetachedProcess::EngineContainer && !result.canceled) {

@@ -79,6 +79,15 @@ class TaskRunBuildahTest : public ::testing::Test {
     request.dockerConfig = root.path() / "no-config.json";
   }
   RunRecord run() { return runTask(request, *launcher, log, {}); }
+  /// The folder a buildah wrapper's script may `mkdir` marks in, to act only once.
+  std::filesystem::path marks() const { return root.path() / "marks"; }
+  /// Runs the steps' buildah through a shell wrapper: `script` first, then `exec buildah "$@"`.
+  void wrapBuildahWith(const std::string& script) {
+    std::filesystem::create_directories(marks());
+    request.engine.binary = root.write("buildah-wrapper", "#!/bin/sh\n" + script + "exec buildah \"$@\"\n",
+                                       std::filesystem::perms::owner_all)
+                                .string();
+  }
 
   test::TempDir root;
   RunRequest request;

@@ -27,26 +27,19 @@ class EngineRetryTest : public TaskRunBuildahTest {
   // anything of the container ran, as buildah does) whose arguments hold `argumentPart` (any when
   // empty), then passes every call on to buildah.
   void wrapBuildah(const std::string& failFirst, const std::string& argumentPart = "") {
-    const fs::path marks = root.path() / "marks";
-    fs::create_directories(marks);
-    const fs::path wrapper =
-        root.write("buildah-wrapper",
-                   "#!/bin/sh\n"
-                   "for arg in \"$@\"; do case $arg in run|build|bud) sub=$arg; break;; esac; done\n"
-                   "case \" " +
-                       failFirst + " \" in *\" $sub \"*) case \" $* \" in *'" + argumentPart +
-                       "'*)\n"
-                       "  if [ -n \"$sub\" ] && mkdir '" +
-                       marks.string() +
-                       "/'$sub 2>/dev/null; then\n"
-                       "    echo '" +
-                       std::string(kFailure) +
-                       "' >&2; echo 'Error: exit status 1' >&2; exit 1\n"
-                       "  fi;; esac;;\n"
-                       "esac\n"
-                       "exec buildah \"$@\"\n",
-                   fs::perms::owner_all);
-    request.engine.binary = wrapper.string();
+    wrapBuildahWith(
+        "for arg in \"$@\"; do case $arg in run|build|bud) sub=$arg; break;; esac; done\n"
+        "case \" " +
+        failFirst + " \" in *\" $sub \"*) case \" $* \" in *'" + argumentPart +
+        "'*)\n"
+        "  if [ -n \"$sub\" ] && mkdir '" +
+        marks().string() +
+        "/'$sub 2>/dev/null; then\n"
+        "    echo '" +
+        std::string(kFailure) +
+        "' >&2; echo 'Error: exit status 1' >&2; exit 1\n"
+        "  fi;; esac;;\n"
+        "esac\n");
   }
 };
 
@@ -63,7 +56,7 @@ TEST_F(EngineRetryTest, ACmdStepWhoseContainerFailedToStartRunsOnceOnTheNextStar
   EXPECT_THAT(log.outputOf("count"), HasSubstr(std::string(kFailure)));  // the failure stays visible
   EXPECT_THAT(log.outputOf("count"), ::testing::EndsWith("\nran\n"));    // the command ran exactly once
   EXPECT_THAT(log.text(), HasSubstr("starting it again (attempt 2 of 3)"));
-  EXPECT_TRUE(fs::exists(root.path() / "marks" / "run"));  // the wrapper did fail one start
+  EXPECT_TRUE(fs::exists(marks() / "run"));  // the wrapper did fail one start
 }
 
 TEST_F(EngineRetryTest, ABuildThatFailedInTheEngineIsBuiltAgain) {
@@ -119,7 +112,7 @@ TEST_F(EngineRetryTest, ADetachedContainerThatFailedToStartIsStartedAgainOnce) {
   const auto record = run();
 
   ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
-  EXPECT_TRUE(fs::exists(root.path() / "marks" / "run"));  // the detached container's first start failed
+  EXPECT_TRUE(fs::exists(marks() / "run"));  // the detached container's first start failed
   EXPECT_THAT(log.text(), HasSubstr("Detached step ID: detached-writer: the container failed to start with a "
                                     "transient engine failure (above), not the step's; starting it again "
                                     "(attempt 2 of 3)"));

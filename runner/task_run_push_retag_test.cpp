@@ -28,22 +28,15 @@ TEST_F(TaskRunBuildahTest, APushWhoseNameAnotherProcessRemovedTagsTheBuiltImageA
   const std::string keep = "localhost/hangar-test/" + label + ":keep";  // keeps the image alive
   // On its first push, the wrapper does what the other process does: the image keeps another name, the
   // pushed one goes. Then buildah pushes (and fails: "image not known").
-  const fs::path marks = root.path() / "marks";
-  fs::create_directories(marks);
-  const fs::path wrapper =
-      root.write("buildah-wrapper",
-                 "#!/bin/sh\n"
-                 "for arg in \"$@\"; do case $arg in push) sub=push; break;; esac; done\n"
-                 "if [ \"$sub\" = push ] && mkdir '" +
-                     (marks / "untagged").string() +
-                     "' 2>/dev/null; then\n"
-                     "  buildah --storage-driver vfs tag '" +
-                     remote + "' '" + keep + "' && buildah --storage-driver vfs rmi '" + remote +
-                     "' >/dev/null || exit 99\n"
-                     "fi\n"
-                     "exec buildah \"$@\"\n",
-                 fs::perms::owner_all);
-  request.engine.binary = wrapper.string();
+  wrapBuildahWith(
+      "for arg in \"$@\"; do case $arg in push) sub=push; break;; esac; done\n"
+      "if [ \"$sub\" = push ] && mkdir '" +
+      (marks() / "untagged").string() +
+      "' 2>/dev/null; then\n"
+      "  buildah --storage-driver vfs tag '" +
+      remote + "' '" + keep + "' && buildah --storage-driver vfs rmi '" + remote +
+      "' >/dev/null || exit 99\n"
+      "fi\n");
   request.contextDir = context.path();
   request.registry = registry.host();
   auto build = step("build", config::StepKind::Build);
@@ -56,7 +49,7 @@ TEST_F(TaskRunBuildahTest, APushWhoseNameAnotherProcessRemovedTagsTheBuiltImageA
   test::run_command(buildah({"rmi", keep, remote}));
 
   ASSERT_EQ(record.status, RunStatus::Succeeded) << record.error << "\n" << log.text();
-  EXPECT_TRUE(fs::exists(marks / "untagged"));  // the name really was taken away before the first push
+  EXPECT_TRUE(fs::exists(marks() / "untagged"));  // the name really was taken away before the first push
   EXPECT_THAT(log.outputOf("push"), HasSubstr("image not known"));
   EXPECT_THAT(log.text(), HasSubstr("Step ID: push: " + remote +
                                     " lost its name to another buildah process; tagging image "));

@@ -6,9 +6,6 @@ namespace hangar::runner {
 
 namespace {
 
-// Lines longer than this are never a re-exec failure message; only their start is kept.
-constexpr size_t kMaxLine = 256;
-
 // What containers/storage's pkg/unshare prints when re-executing the engine fails (buildah 1.28 and
 // later spell the first one with a stray "Close_Fd", earlier ones with "Error").
 constexpr std::array kFailurePrefixes = {
@@ -39,31 +36,22 @@ bool TransientEngineFailure::isEngineErrorLine(std::string_view line) {
 
 bool TransientEngineFailure::onlyEngineOutput() const {
   // An unfinished last line counts as the command's unless it is one of the engine's.
-  return seen_ && !otherOutput_ && (line_.empty() || isFailureLine(line_) || isEngineErrorLine(line_));
+  const auto& pending = lines_.pending();
+  return seen_ && !otherOutput_ && (pending.empty() || isFailureLine(pending) || isEngineErrorLine(pending));
 }
 
 void TransientEngineFailure::feed(std::string_view chunk) {
-  while (!chunk.empty()) {
-    const auto newline = chunk.find('\n');
-    const auto piece = chunk.substr(0, newline);
-    line_.append(piece.substr(0, kMaxLine - std::min(kMaxLine, line_.size())));
-    if (newline == std::string_view::npos) return;
-    finishLine();
-    chunk.remove_prefix(newline + 1);
-  }
-}
-
-void TransientEngineFailure::finishLine() {
-  if (isFailureLine(line_)) {
-    seen_ = true;
-  } else if (!line_.empty() && !isEngineErrorLine(line_)) {
-    otherOutput_ = true;
-  }
-  line_.clear();
+  lines_.feed(chunk, [this](std::string_view line) {
+    if (isFailureLine(line)) {
+      seen_ = true;
+    } else if (!line.empty() && !isEngineErrorLine(line)) {
+      otherOutput_ = true;
+    }
+  });
 }
 
 void TransientEngineFailure::reset() {
-  line_.clear();
+  lines_.reset();
   seen_ = false;
   otherOutput_ = false;
 }

@@ -1,7 +1,8 @@
 #pragma once
 
-#include <string>
 #include <string_view>
+
+#include "runner/line_splitter.hpp"
 
 namespace hangar::runner {
 
@@ -30,9 +31,7 @@ class TransientEngineFailure {
   static bool isEngineErrorLine(std::string_view line);
 
  private:
-  void finishLine();
-
-  std::string line_;  // the line being read: its first 256 bytes, enough for any failure message
+  LineSplitter lines_;  // 256 bytes of a line are enough for any failure message
   bool seen_ = false;
   bool otherOutput_ = false;  // a finished line that is neither a failure nor an engine error line
 };

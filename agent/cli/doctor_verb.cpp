@@ -65,22 +65,22 @@ void addAzureCredentialChecks(const config::AgentConfig& config, DoctorOptions& 
 }
 
 // The agent.yaml login of one registry, resolved when a check first asks for it: a failure becomes the
-// credentials check's reason (resolveRegistryLogins never puts a secret in it).
+// credentials check's reason (registryLoginProvider never puts a secret in it).
 class ConfiguredLogin : public registry::CredentialProvider {
  public:
   ConfiguredLogin(config::RegistrySettings entry, registry::AzureEndpoints azure)
       : entry_(std::move(entry)), azure_(std::move(azure)) {}
   std::optional<registry::Credential> credentialFor(const std::string& host) override {
     if (host != entry_.host) return std::nullopt;
-    // Once per doctor, as a run logs in once: each check asks again.
-    if (!login_) login_ = resolveRegistryLogins({entry_}, azure_).credentials.at(entry_.host);
-    return login_;
+    // Logs in once per doctor, as a run does, though each check asks again.
+    if (!login_) login_ = registryLoginProvider(entry_, azure_);
+    return login_->credentialFor(host);
   }
 
  private:
   config::RegistrySettings entry_;
   registry::AzureEndpoints azure_;
-  std::optional<registry::Credential> login_;
+  std::shared_ptr<registry::CredentialProvider> login_;
 };
 
 int doctor(const DoctorFlags& flags) {
